@@ -1,0 +1,31 @@
+import type { AdEvent, EventType } from './ad-event';
+import type { Attribution } from './attribution-types';
+import type { Rejection } from './rejection';
+import type { SourceCoordinates } from './source-record';
+
+/** The record of what the pipeline decided. Decider state and every table are projections of these. */
+export type DomainEvent =
+  | { readonly type: 'EventAccepted'; readonly event: AdEvent }
+  | {
+      readonly type: 'DuplicateDropped';
+      readonly eventType: EventType;
+      readonly eventId: string;
+      readonly eventTime: number;
+      readonly source: SourceCoordinates;
+    }
+  | { readonly type: 'RecordRejected'; readonly source: SourceCoordinates; readonly rejection: Rejection }
+  | { readonly type: 'ClickAttributed'; readonly attribution: Attribution }
+  | { readonly type: 'ConversionAttributed'; readonly attribution: Attribution };
+
+export function partitionOf(event: DomainEvent): number {
+  switch (event.type) {
+    case 'EventAccepted':
+      return event.event.source.partition;
+    case 'DuplicateDropped':
+    case 'RecordRejected':
+      return event.source.partition;
+    case 'ClickAttributed':
+    case 'ConversionAttributed':
+      return event.attribution.partition;
+  }
+}

@@ -1,0 +1,37 @@
+import type { SourceCoordinates } from './source-record';
+
+/** Why a source record was not accepted. Machine-readable: alerting and the dead-letter topic key on it. */
+export const REJECTION_REASONS = [
+  'missing_field',
+  'invalid_type',
+  'invalid_value',
+  'corrupt_payload',
+  'unknown_schema',
+  'too_large',
+  'late_beyond_retention',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** A typed "bad row": the reason, the field path where it failed ('' for the whole payload) and a short detail. */
+export interface Rejection {
+  readonly reason: RejectionReason;
+  readonly path: string;
+  readonly detail: string;
+}
+
+export interface RejectedRecord {
+  readonly source: SourceCoordinates;
+  readonly rejection: Rejection;
+}
+
+const MAX_DETAIL = 256;
+
+export function rejection(reason: RejectionReason, path: string, detail: string): Rejection {
+  // details echo untrusted input: keep them short and printable so logs and DLQ headers stay safe
+  const safe = detail.replace(/[^\x20-\x7e]/g, '?');
+  return { reason, path, detail: safe.length > MAX_DETAIL ? `${safe.slice(0, MAX_DETAIL)}...` : safe };
+}
+
+export function emptyReasonCounts(): Record<RejectionReason, number> {
+  return Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+}

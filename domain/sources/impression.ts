@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { AdEvent } from '../ad-event';
+import type { SourceCoordinates } from '../source-record';
+import { countryCode, deviceType, identifier, micros, timestampField } from './fields';
+
+/** contracts/impressions/impression.v2.schema.json (v1 documents are valid v2 documents). */
+export const impressionSchema = z.object({
+  impression_id: identifier(128),
+  timestamp: timestampField,
+  user_id: identifier(128),
+  campaign_id: identifier(64),
+  ad_id: identifier(64),
+  publisher_id: identifier(64),
+  device_type: deviceType.nullish(),
+  country: countryCode.nullish(),
+  win_price_micros: micros,
+  bid_request_id: identifier(128).nullish(),
+  placement_id: identifier(64).nullish(),
+});
+export type Impression = z.infer<typeof impressionSchema>;
+
+export function impressionToAdEvent(
+  row: Impression,
+  eventTime: number,
+  source: SourceCoordinates,
+): AdEvent {
+  return {
+    eventId: row.impression_id,
+    eventType: 'impression',
+    eventTime,
+    userId: row.user_id,
+    campaignId: row.campaign_id,
+    adId: row.ad_id,
+    publisherId: row.publisher_id,
+    ...(row.device_type ? { deviceType: row.device_type } : {}),
+    ...(row.country ? { country: row.country } : {}),
+    costMicros: row.win_price_micros,
+    source,
+  };
+}

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { AdEvent } from './ad-event';
+import { parseEventTime } from './event-time';
+import { rejection, type Rejection } from './rejection';
+import type { PipelineRules } from './rules';
+import type { SourceRecord } from './source-record';
+import { bidRequestSchema, bidRequestToAdEvent } from './sources/bid-request';
+import { clickColumnsToObject, clickRowSchema, clickRowToAdEvent } from './sources/click-row';
+import { impressionSchema, impressionToAdEvent } from './sources/impression';
+
+export type Validated = { readonly ok: true; readonly event: AdEvent } | { readonly ok: false; readonly rejection: Rejection };
+
+function fail(r: Rejection): Validated {
+  return { ok: false, rejection: r };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cursor = input;
+  for (const key of path) {
+    if (cursor === null || typeof cursor !== 'object') return undefined;
+    cursor = (cursor as Record<PropertyKey, unknown>)[key];
+  }
+  return cursor;
+}
+
+/** The first zod issue as a typed rejection: absent → missing_field, wrong JS type → invalid_type, else invalid_value. */
+export function rejectionFromIssues(input: unknown, error: z.ZodError): Rejection {
+  const issue = error.issues[0];
+  if (!issue) return rejection('invalid_value', '', 'rejected by schema');
+  const path = issue.path.map(String).join('.');
+  if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
+    return rejection('missing_field', path, `${path} is required`);
+  }
+  const reason = issue.code === 'invalid_type' || issue.code === 'invalid_union' ? 'invalid_type' : 'invalid_value';
+  return rejection(reason, path, issue.message);
+}
+
+function checkTime(raw: string | number, now: number, rules: PipelineRules): number | Rejection {
+  const eventTime = parseEventTime(raw);
+  if (eventTime === undefined) {
+    return rejection('invalid_value', 'timestamp', 'timestamp is not ISO-8601 with a zone or epoch ms in 2000..2100');
+  }
+  if (eventTime > now + rules.maxFutureSkewMs) {
+    return rejection('invalid_value', 'timestamp', `timestamp is ${eventTime - now} ms in the future`);
+  }
+  return eventTime;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Stateless checks of one source record: size, decodability, schema, time; then normalization.
+ * Stateful checks (lateness against the watermark, duplicates) belong to the deciders.
+ */
+export function validateRecord(record: SourceRecord, now: number, rules: PipelineRules): Validated {
+  if (record.sizeBytes > rules.maxRecordBytes) {
+    return fail(rejection('too_large', '', `${record.sizeBytes} bytes exceeds the limit of ${rules.maxRecordBytes}`));
+  }
+  if (!record.payload.ok) return fail(record.payload.rejection);
+  const value = record.payload.value;
+
+  switch (record.kind) {
+    case 'impression': {
+      if (!isPlainObject(value)) return fail(rejection('invalid_type', '', 'an impression must be a JSON object'));
+      const parsed = impressionSchema.safeParse(value);
+      if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
+      const time = checkTime(parsed.data.timestamp, now, rules);
+      if (typeof time !== 'number') return fail(time);
+      return { ok: true, event: impressionToAdEvent(parsed.data, time, record.source) };
+    }
+    case 'click_or_conversion': {
+      if (!Array.isArray(value)) return fail(rejection('invalid_type', '', 'a click row must be CSV fields'));
+      const row = clickColumnsToObject(value as string[]);
+      if (!row) {
+        return fail(rejection('corrupt_payload', '', `CSV row has ${value.length} columns; known versions have 9 or 11`));
+      }
+      const parsed = clickRowSchema.safeParse(row);
+      if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
+      const time = checkTime(parsed.data.timestamp, now, rules);
+      if (typeof time !== 'number') return fail(time);
+      return { ok: true, event: clickRowToAdEvent(parsed.data, time, record.source) };
+    }
+    case 'bid_request': {
+      if (!isPlainObject(value)) return fail(rejection('invalid_type', '', 'a bid request must be an Avro record'));
+      const parsed = bidRequestSchema.safeParse(value);
+      if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
+      const time = checkTime(parsed.data.timestamp, now, rules);
+      if (typeof time !== 'number') return fail(time);
+      return { ok: true, event: bidRequestToAdEvent(parsed.data, time, record.source) };
+    }
+  }
+}

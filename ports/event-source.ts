@@ -1,0 +1,55 @@
+import type { SourceKind } from '../domain';
+
+/** One record as the broker delivered it: bytes untouched, plus where it sits. */
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: Readonly<Record<string, string>>;
+  /** broker timestamp, epoch ms as a string (as Kafka clients give it) */
+  readonly timestamp: string;
+}
+
+/** One partition's contiguous offset range: the unit of processing, staging, loading and lineage. */
+export interface SourceBatch {
+  /** topic-partition-firstOffset-lastOffset */
+  readonly id: string;
+  readonly topic: string;
+  readonly kind: SourceKind;
+  readonly partition: number;
+  readonly firstOffset: string;
+  readonly lastOffset: string;
+  readonly records: readonly RawRecord[];
+}
+
+export interface TopicPartitionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** the next offset to read */
+  readonly offset: string;
+}
+
+export type BatchHandler = (batch: SourceBatch) => Promise<void>;
+
+/**
+ * Delivers batches one at a time per partition and waits for the handler before the next one, so
+ * a slow sink slows the source (backpressure). Positions come from the StateStore, not the broker.
+ */
+export interface EventSource {
+  /** resume from these positions instead of the broker's committed offsets */
+  seek(positions: readonly TopicPartitionOffset[]): void;
+  /** runs until stop() or, for bounded sources, until the input is exhausted */
+  run(handler: BatchHandler): Promise<void>;
+  /** tell the broker how far we are (advisory: the StateStore is the authority) */
+  commit(positions: readonly TopicPartitionOffset[]): Promise<void>;
+  /** finish the batch in flight, then return from run() */
+  stop(): Promise<void>;
+  /** records not yet delivered, per topic-partition, when the source can tell */
+  lag(): Promise<ReadonlyMap<string, number>>;
+}
+
+export function batchId(topic: string, partition: number, firstOffset: string, lastOffset: string): string {
+  return `${topic}-${partition}-${firstOffset}-${lastOffset}`;
+}

@@ -1,0 +1,42 @@
+import type { AdEvent, Attribution } from '../domain';
+
+/** What one batch contributes to the warehouse; loaded in one transaction with its ledger entry. */
+export interface WarehouseBatch {
+  readonly batchId: string;
+  readonly events: readonly AdEvent[];
+  readonly attributions: readonly Attribution[];
+  /** staged object keys, recorded in the ledger for lineage */
+  readonly stagedKeys: readonly string[];
+}
+
+export interface LoadResult {
+  /** false when the batch id was already in the load ledger (a retry): nothing was written */
+  readonly loaded: boolean;
+  readonly rows: number;
+}
+
+export interface CampaignMetricsQuery {
+  readonly from?: number;
+  readonly to?: number;
+  readonly campaignId?: string;
+}
+
+/** Per-campaign totals; rates are derived from these so they are never averaged wrongly. */
+export interface CampaignMetrics {
+  readonly campaignId: string;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly spendMicros: number;
+  readonly revenueMicros: number;
+  readonly bidRequests: number;
+  readonly bidsWon: number;
+}
+
+export interface Warehouse {
+  /** idempotent: a batch id already in the ledger is skipped */
+  loadBatch(batch: WarehouseBatch): Promise<LoadResult>;
+  refreshAggregates(): Promise<void>;
+  campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]>;
+  close(): Promise<void>;
+}
