@@ -17,3 +17,5 @@ export * from './sources/click-row';
 export * from './sources/impression';
 export * from './validate-record';
 export * from './watermark';
+export * from './snapshot';
+export * from './campaign-kpis';

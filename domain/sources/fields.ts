@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEVICE_TYPES } from '../ad-event';
 
 // Control characters in identifiers are how log injection and broken CSV exports start.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
 
 export const identifier = (maxLength: number) => z.string().min(1).max(maxLength).regex(PRINTABLE);

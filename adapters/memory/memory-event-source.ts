@@ -1,0 +1,78 @@
+import type { SourceKind } from '../../domain';
+import { batchId, type BatchHandler, type EventSource, type TopicPartitionOffset } from '../../ports';
+import type { MemoryBus } from './memory-bus';
+
+export interface MemorySourceOptions {
+  /** topic → which source contract it carries */
+  readonly topics: ReadonlyMap<string, SourceKind>;
+  readonly maxBatchSize: number;
+  /**
+   * For bounded input: run() returns once this says the input is complete and every partition
+   * is read to its end. Without it the source waits for more, like a consumer of a live topic.
+   */
+  readonly inputComplete?: () => boolean;
+}
+
+/** Reads the memory bus like a consumer group with a single member: every partition, round robin. */
+export class MemoryEventSource implements EventSource {
+  private readonly positions = new Map<string, number>();
+  private readonly committed = new Map<string, number>();
+  private stopping = false;
+
+  constructor(
+    private readonly bus: MemoryBus,
+    private readonly options: MemorySourceOptions,
+  ) {}
+
+  seek(positions: readonly TopicPartitionOffset[]): void {
+    for (const p of positions) this.positions.set(`${p.topic}:${p.partition}`, Number(p.offset));
+  }
+
+  async run(handler: BatchHandler): Promise<void> {
+    this.stopping = false;
+    while (!this.stopping) {
+      let delivered = 0;
+      for (const [topic, kind] of this.options.topics) {
+        for (let partition = 0; partition < this.bus.partitionsOf(topic); partition++) {
+          if (this.stopping) return;
+          const key = `${topic}:${partition}`;
+          const from = this.positions.get(key) ?? 0;
+          const records = this.bus.read(topic, partition, from, this.options.maxBatchSize);
+          if (records.length === 0) continue;
+          const first = (records[0] as { offset: string }).offset;
+          const last = (records[records.length - 1] as { offset: string }).offset;
+          await handler({ id: batchId(topic, partition, first, last), topic, kind, partition, firstOffset: first, lastOffset: last, records });
+          this.positions.set(key, from + records.length);
+          delivered += records.length;
+        }
+      }
+      if (delivered === 0) {
+        if (this.options.inputComplete?.()) return;
+        await this.bus.waitForData(200);
+      }
+    }
+  }
+
+  async commit(positions: readonly TopicPartitionOffset[]): Promise<void> {
+    for (const p of positions) this.committed.set(`${p.topic}:${p.partition}`, Number(p.offset));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+  }
+
+  async lag(): Promise<ReadonlyMap<string, number>> {
+    const lag = new Map<string, number>();
+    for (const topic of this.options.topics.keys()) {
+      for (let partition = 0; partition < this.bus.partitionsOf(topic); partition++) {
+        const key = `${topic}:${partition}`;
+        lag.set(`${topic}-${partition}`, this.bus.endOffset(topic, partition) - (this.positions.get(key) ?? 0));
+      }
+    }
+    return lag;
+  }
+
+  committedOffset(topic: string, partition: number): number | undefined {
+    return this.committed.get(`${topic}:${partition}`);
+  }
+}

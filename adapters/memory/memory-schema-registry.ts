@@ -1,0 +1,76 @@
+import avro from 'avsc';
+import type { Compatibility, RegisteredSchema, SchemaRegistry } from '../../ports';
+
+/**
+ * A registry in process memory with the Confluent semantics the pipeline relies on: global ids,
+ * per-subject versions, re-registering the same schema returns its id, and compatibility checked
+ * by real Avro schema resolution.
+ */
+export class MemorySchemaRegistry implements SchemaRegistry {
+  private readonly byId = new Map<number, string>();
+  private readonly subjects = new Map<string, RegisteredSchema[]>();
+  private readonly compatibility = new Map<string, Compatibility>();
+  private nextId = 1;
+
+  constructor(private readonly defaultCompatibility: Compatibility = 'BACKWARD_TRANSITIVE') {}
+
+  async register(subject: string, schema: string): Promise<number> {
+    const canonical = JSON.stringify(JSON.parse(schema));
+    const versions = this.subjects.get(subject) ?? [];
+    const existing = versions.find((v) => v.schema === canonical);
+    if (existing) return existing.id;
+    if (!(await this.isCompatible(subject, canonical))) {
+      throw new Error(`schema is incompatible with subject ${subject} under ${this.levelOf(subject)}`);
+    }
+    let id = [...this.byId].find(([, s]) => s === canonical)?.[0];
+    if (id === undefined) {
+      id = this.nextId++;
+      this.byId.set(id, canonical);
+    }
+    versions.push({ id, subject, version: versions.length + 1, schema: canonical });
+    this.subjects.set(subject, versions);
+    return id;
+  }
+
+  async schemaById(id: number): Promise<string | undefined> {
+    return this.byId.get(id);
+  }
+
+  async latest(subject: string): Promise<RegisteredSchema | undefined> {
+    const versions = this.subjects.get(subject);
+    return versions?.[versions.length - 1];
+  }
+
+  async setCompatibility(subject: string, level: Compatibility): Promise<void> {
+    this.compatibility.set(subject, level);
+  }
+
+  async isCompatible(subject: string, schema: string): Promise<boolean> {
+    const versions = this.subjects.get(subject) ?? [];
+    const level = this.levelOf(subject);
+    if (level === 'NONE' || versions.length === 0) return true;
+    const candidate = avro.Type.forSchema(JSON.parse(schema));
+    const against = level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1);
+    return against.every((v) => {
+      const existing = avro.Type.forSchema(JSON.parse(v.schema));
+      const backward = canRead(candidate, existing);
+      const forward = canRead(existing, candidate);
+      if (level.startsWith('BACKWARD')) return backward;
+      if (level.startsWith('FORWARD')) return forward;
+      return backward && forward;
+    });
+  }
+
+  private levelOf(subject: string): Compatibility {
+    return this.compatibility.get(subject) ?? this.defaultCompatibility;
+  }
+}
+
+function canRead(reader: avro.Type, writer: avro.Type): boolean {
+  try {
+    reader.createResolver(writer);
+    return true;
+  } catch {
+    return false;
+  }
+}

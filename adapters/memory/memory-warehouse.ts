@@ -1,0 +1,77 @@
+import type { AdEvent, Attribution, EventType } from '../../domain';
+import type { CampaignMetrics, CampaignMetricsQuery, LoadResult, Warehouse, WarehouseBatch } from '../../ports';
+
+/**
+ * Facts keyed by event id per event type, a load ledger, and attributions: the same idempotence
+ * rules as the SQL warehouses (ledger + unique event keys), held in maps.
+ */
+export class MemoryWarehouse implements Warehouse {
+  readonly facts = new Map<EventType, Map<string, AdEvent & { batchId: string }>>();
+  readonly attributions = new Map<string, Attribution & { batchId: string }>();
+  readonly ledger = new Map<string, { rows: number; stagedKeys: readonly string[] }>();
+  private refreshedAt = 0;
+
+  async loadBatch(batch: WarehouseBatch): Promise<LoadResult> {
+    if (this.ledger.has(batch.batchId)) return { loaded: false, rows: 0 };
+    let rows = 0;
+    for (const event of batch.events) {
+      let table = this.facts.get(event.eventType);
+      if (!table) {
+        table = new Map();
+        this.facts.set(event.eventType, table);
+      }
+      // a unique key on event id: a row loaded twice is a bug upstream, never a second row
+      if (table.has(event.eventId)) continue;
+      table.set(event.eventId, { ...event, batchId: batch.batchId });
+      rows++;
+    }
+    for (const a of batch.attributions) {
+      const key = `${a.eventType}:${a.eventId}`;
+      if (!this.attributions.has(key)) this.attributions.set(key, { ...a, batchId: batch.batchId });
+    }
+    this.ledger.set(batch.batchId, { rows, stagedKeys: batch.stagedKeys });
+    return { loaded: true, rows };
+  }
+
+  async refreshAggregates(): Promise<void> {
+    this.refreshedAt = Date.now();
+  }
+
+  get lastRefresh(): number {
+    return this.refreshedAt;
+  }
+
+  async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {
+    const byCampaign = new Map<string, { -readonly [K in keyof CampaignMetrics]: CampaignMetrics[K] }>();
+    const row = (campaignId: string) => {
+      let r = byCampaign.get(campaignId);
+      if (!r) {
+        r = { campaignId, impressions: 0, clicks: 0, conversions: 0, spendMicros: 0, revenueMicros: 0, bidRequests: 0, bidsWon: 0 };
+        byCampaign.set(campaignId, r);
+      }
+      return r;
+    };
+    for (const table of this.facts.values()) {
+      for (const e of table.values()) {
+        if (query.campaignId !== undefined && e.campaignId !== query.campaignId) continue;
+        if (query.from !== undefined && e.eventTime < query.from) continue;
+        if (query.to !== undefined && e.eventTime >= query.to) continue;
+        const r = row(e.campaignId);
+        if (e.eventType === 'impression') {
+          r.impressions++;
+          r.spendMicros += e.costMicros ?? 0;
+        } else if (e.eventType === 'click') r.clicks++;
+        else if (e.eventType === 'conversion') {
+          r.conversions++;
+          r.revenueMicros += e.revenueMicros ?? 0;
+        } else {
+          r.bidRequests++;
+          if (e.won) r.bidsWon++;
+        }
+      }
+    }
+    return [...byCampaign.values()].sort((a, b) => a.campaignId.localeCompare(b.campaignId));
+  }
+
+  async close(): Promise<void> {}
+}

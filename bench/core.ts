@@ -1,0 +1,86 @@
+/**
+ * bench:core — the pure pipeline (decode + validate + normalize + pseudonymize + dedupe +
+ * attribute) on pre-generated simulated records, in one process, no I/O. Prints one JSON line.
+ *   BENCH_EVENTS (default 1,000,000), BENCH_BATCH (default 2,000)
+ */
+import { HmacPseudonymizer } from '../adapters/crypto/hmac-pseudonymizer';
+import { decodeRecords } from '../adapters/codecs/decode-batch';
+import { MemoryBus } from '../adapters/memory/memory-bus';
+import { MemorySchemaRegistry } from '../adapters/memory/memory-schema-registry';
+import { initialPipelineState, pipelineRules, processBatch, type SourceKind } from '../domain';
+import type { RawRecord } from '../ports';
+import { loadConfig } from '../src/config/config';
+import { registerContracts } from '../src/contracts/register-contracts';
+import { partitionForKey } from '../src/simulator/partitioner';
+import { createSimulator } from '../src/simulator/simulator';
+
+async function main(): Promise<void> {
+  const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+  const batchSize = Number(process.env.BENCH_BATCH ?? 2000);
+  const config = loadConfig({});
+  const registry = new MemorySchemaRegistry();
+  const ids = await registerContracts(registry, config.topics);
+  const startTime = Date.now() - 60_000 - events * 5;
+  const simulator = createSimulator({ seed: 7, startTime, eventTimeStepMs: 5, partitions: 3, bidRequestSchemaIds: ids.bidRequest });
+
+  // pre-generate and pre-batch like a consumer would hand them over (one topic-partition each)
+  const bus = new MemoryBus(partitionForKey, 3);
+  const kinds: Record<string, SourceKind> = { impressions: 'impression', clicks: 'click_or_conversion', bid_requests: 'bid_request' };
+  for (const r of simulator.take(events)) bus.produce(r.topic, r.key, r.value, r.headers ?? {}, startTime);
+  const batches: { kind: SourceKind; records: RawRecord[] }[] = [];
+  const cursors = new Map<string, number>();
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const topic of Object.keys(kinds)) {
+      for (let p = 0; p < 3; p++) {
+        const from = cursors.get(`${topic}:${p}`) ?? 0;
+        const records = bus.read(topic, p, from, batchSize);
+        if (records.length === 0) continue;
+        cursors.set(`${topic}:${p}`, from + records.length);
+        batches.push({ kind: kinds[topic] as SourceKind, records });
+        progressed = true;
+      }
+    }
+  }
+  const pseudonymizer = new HmacPseudonymizer(Buffer.alloc(32, 7));
+  const deps = { schemaById: (id: number) => registry.schemaById(id) };
+  global.gc?.();
+
+  let state = initialPipelineState(pipelineRules());
+  let decodeMs = 0;
+  let processMs = 0;
+  let received = 0;
+  let accepted = 0;
+  const now = Date.now();
+  const started = performance.now();
+  for (const batch of batches) {
+    const t0 = performance.now();
+    const records = await decodeRecords(batch.kind, batch.records, deps, state.rules.maxRecordBytes);
+    const t1 = performance.now();
+    const outcome = processBatch(state, records, now, { pseudonymizeUser: (id) => pseudonymizer.pseudonymize(id) });
+    processMs += performance.now() - t1;
+    decodeMs += t1 - t0;
+    state = outcome.state;
+    received += outcome.counts.received;
+    accepted += outcome.counts.accepted;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(
+    `${JSON.stringify({
+      events: received,
+      seconds: Number(seconds.toFixed(3)),
+      eventsPerSec: Math.round(received / seconds),
+      peakRssMB,
+      accepted,
+      decodeSeconds: Number((decodeMs / 1000).toFixed(3)),
+      processSeconds: Number((processMs / 1000).toFixed(3)),
+      batchSize,
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import type { Container } from 'inversify';
+import type { MemoryBus } from '../../adapters/memory/memory-bus';
+import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
+import type { AppConfig } from '../config/config';
+import { registerContracts } from '../contracts/register-contracts';
+import { buildContainer, EMBEDDED, SERVICE } from '../container';
+import { SimulatedTraffic } from '../embedded/simulated-traffic';
+import { startProgressLog } from '../embedded/progress-log';
+import { startOpsServer } from '../http/ops-server';
+import type { PipelineService } from '../pipeline/pipeline-service';
+import { formatCampaignReport } from '../report/campaign-report';
+import { createSimulator, type GroundTruth } from '../simulator/simulator';
+
+export interface ServeOptions {
+  /** process this many simulated records, print the report and exit */
+  readonly events?: number;
+  readonly rate?: number;
+  readonly seed?: number;
+}
+
+export interface ServeResult {
+  readonly container: Container;
+  readonly service: PipelineService;
+  readonly traffic: SimulatedTraffic;
+  readonly report: string;
+  /** what the simulator injected: the yardstick the run is checked against */
+  readonly groundTruth: GroundTruth;
+}
+
+/** Average event-time spacing of simulated traffic; bounded runs end one minute before now. */
+const STEP_MS = 5;
+
+/**
+ * `adx serve` on the embedded profile: simulator → memory bus → pipeline → memory warehouse.
+ * Bounded with `events`, otherwise until `signal` fires (SIGINT/SIGTERM in the CLI).
+ */
+export async function serve(config: AppConfig, options: ServeOptions, signal?: AbortSignal): Promise<ServeResult> {
+  let inputDone = (): boolean => false;
+  const container = buildContainer(config, { inputComplete: () => inputDone() });
+  const logger = container.get<Logger>(TOKENS.Logger);
+  if (config.ephemeralKey) {
+    logger.warn('ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart');
+  }
+  const ids = await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
+  const total = options.events;
+  const rate = options.rate ?? config.simulator.rate;
+  const startTime = total !== undefined ? Date.now() - 60_000 - total * STEP_MS : Date.now();
+  const simulator = createSimulator({
+    seed: options.seed ?? config.simulator.seed,
+    campaigns: config.simulator.campaigns,
+    users: config.simulator.users,
+    partitions: config.partitions,
+    startTime,
+    eventTimeStepMs: total !== undefined ? STEP_MS : 1000 / rate,
+    bidRequestSchemaIds: ids.bidRequest,
+  });
+  const traffic = new SimulatedTraffic(container.get<MemoryBus>(EMBEDDED.Bus), simulator, config.topics);
+  const service = container.get<PipelineService>(SERVICE);
+  const metrics = container.get<Metrics>(TOKENS.Metrics);
+  const server = await startOpsServer(
+    metrics,
+    { healthy: () => service.status !== 'failed', ready: () => service.status === 'running' },
+    config.http.host,
+    config.http.port,
+  );
+  logger.info('serving', { profile: config.profile, metrics: `http://${config.http.host}:${(server.address() as { port: number }).port}/metrics`, events: total ?? 'unbounded', rate: total === undefined ? rate : 'as fast as possible' });
+
+  const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
+  await service.start();
+  const onAbort = (): void => {
+    logger.info('stopping: finishing the batch in flight');
+    traffic.stop();
+    void service.stop();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (total !== undefined) {
+      let fed = false;
+      inputDone = () => fed;
+      await traffic.feedBounded(total, () => service.totals.received);
+      fed = true;
+      await service.finished();
+      if (!signal?.aborted) await service.endOfInput();
+    } else {
+      traffic.feedAtRate(rate);
+      await service.finished();
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    traffic.stop();
+    stopProgress();
+    server.close();
+  }
+  const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
+  await warehouse.refreshAggregates();
+  const report = formatCampaignReport(await warehouse.campaignMetrics({}));
+  const t = service.totals;
+  logger.info('done', { received: t.received, accepted: t.accepted, rejected: t.rejected, duplicates: t.duplicates, batches: service.batches });
+  return { container, service, traffic, report, groundTruth: simulator.groundTruth() };
+}

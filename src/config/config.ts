@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { pipelineRules, type PipelineRules } from '../../domain';
+import { parseDuration } from './duration';
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 10m, 24h, 7d or milliseconds, got '${text}'` });
+    return z.NEVER;
+  }
+  return ms;
+});
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** Every setting, by environment variable. README "Configuration" lists the same names. */
+const envSchema = z.object({
+  ADX_PROFILE: z.enum(['embedded']).default('embedded'),
+  ADX_PSEUDONYMIZATION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32,}$/, 'expected at least 32 hex characters (16 bytes)')
+    .optional(),
+  ADX_HTTP_HOST: z.string().default('127.0.0.1'),
+  ADX_HTTP_PORT: int(0).max(65535).default(9464),
+  ADX_BATCH_SIZE: int(1).max(100_000).default(2000),
+  ADX_PARTITIONS: int(1).max(1024).default(3),
+  ADX_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  ADX_SNAPSHOT_EVERY: int(1).default(200),
+  ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  ADX_PROGRESS_INTERVAL: duration.default(5000),
+  ADX_DEDUPE_RETENTION: duration.optional(),
+  ADX_ALLOWED_LATENESS: duration.optional(),
+  ADX_CLICK_LOOKBACK: duration.optional(),
+  ADX_CONVERSION_WINDOW: duration.optional(),
+  ADX_VIEW_THROUGH_WINDOW: duration.optional(),
+  ADX_CONVERSION_MODEL: z.enum(['last_click', 'first_click']).optional(),
+  ADX_MAX_RECORD_BYTES: int(1024).optional(),
+  ADX_SIM_SEED: int(0).default(42),
+  ADX_SIM_RATE: int(1).default(5000),
+  ADX_SIM_CAMPAIGNS: int(1).default(12),
+  ADX_SIM_USERS: int(1).default(50_000),
+});
+
+export interface Topics {
+  readonly impressions: string;
+  readonly clicks: string;
+  readonly bidRequests: string;
+  readonly adEvents: string;
+  readonly deadLetter: string;
+}
+
+export interface AppConfig {
+  readonly profile: 'embedded';
+  readonly pseudonymizationKey: Buffer;
+  /** true when no key was configured and a random one is used for this process only */
+  readonly ephemeralKey: boolean;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly batchSize: number;
+  readonly partitions: number;
+  readonly topics: Topics;
+  readonly snapshotEvery: number;
+  readonly logFormat: 'text' | 'json';
+  readonly progressIntervalMs: number;
+  readonly rules: PipelineRules;
+  readonly simulator: { readonly seed: number; readonly rate: number; readonly campaigns: number; readonly users: number };
+  /** hash of everything that changes results, recorded in lineage */
+  readonly configHash: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const rules = pipelineRules({
+    ...(e.ADX_DEDUPE_RETENTION !== undefined ? { dedupeRetentionMs: e.ADX_DEDUPE_RETENTION } : {}),
+    ...(e.ADX_ALLOWED_LATENESS !== undefined ? { allowedLatenessMs: e.ADX_ALLOWED_LATENESS } : {}),
+    ...(e.ADX_CLICK_LOOKBACK !== undefined ? { clickLookbackMs: e.ADX_CLICK_LOOKBACK } : {}),
+    ...(e.ADX_CONVERSION_WINDOW !== undefined ? { conversionClickWindowMs: e.ADX_CONVERSION_WINDOW } : {}),
+    ...(e.ADX_VIEW_THROUGH_WINDOW !== undefined ? { viewThroughWindowMs: e.ADX_VIEW_THROUGH_WINDOW } : {}),
+    ...(e.ADX_CONVERSION_MODEL !== undefined ? { conversionModel: e.ADX_CONVERSION_MODEL } : {}),
+    ...(e.ADX_MAX_RECORD_BYTES !== undefined ? { maxRecordBytes: e.ADX_MAX_RECORD_BYTES } : {}),
+  });
+  const p = e.ADX_TOPIC_PREFIX;
+  const topics: Topics = {
+    impressions: `${p}impressions`,
+    clicks: `${p}clicks`,
+    bidRequests: `${p}bid_requests`,
+    adEvents: `${p}ad_events`,
+    deadLetter: `${p}ad_events.dlq`,
+  };
+  const configHash = createHash('sha256').update(JSON.stringify({ rules, topics, partitions: e.ADX_PARTITIONS })).digest('hex').slice(0, 16);
+  return {
+    profile: e.ADX_PROFILE,
+    pseudonymizationKey: e.ADX_PSEUDONYMIZATION_KEY ? Buffer.from(e.ADX_PSEUDONYMIZATION_KEY, 'hex') : randomBytes(32),
+    ephemeralKey: e.ADX_PSEUDONYMIZATION_KEY === undefined,
+    http: { host: e.ADX_HTTP_HOST, port: e.ADX_HTTP_PORT },
+    batchSize: e.ADX_BATCH_SIZE,
+    partitions: e.ADX_PARTITIONS,
+    topics,
+    snapshotEvery: e.ADX_SNAPSHOT_EVERY,
+    logFormat: e.ADX_LOG_FORMAT,
+    progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
+    rules,
+    simulator: { seed: e.ADX_SIM_SEED, rate: e.ADX_SIM_RATE, campaigns: e.ADX_SIM_CAMPAIGNS, users: e.ADX_SIM_USERS },
+    configHash,
+  };
+}

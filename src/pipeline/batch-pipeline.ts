@@ -1,0 +1,170 @@
+import {
+  processBatch,
+  snapshotOf,
+  type BatchOutcome,
+  type PipelineState,
+  type SourceRecord,
+} from '../../domain';
+import type {
+  Clock,
+  DeadLetter,
+  EventPublisher,
+  LineageLog,
+  Metrics,
+  ObjectStore,
+  RawRecord,
+  SchemaRegistry,
+  SourceBatch,
+  StateStore,
+  Warehouse,
+} from '../../ports';
+import { decodeRecords } from '../../adapters/codecs/decode-batch';
+import { lineageSteps, type RuleVersions } from './lineage-steps';
+import { stageBatch, FACT_TABLE } from './staging';
+
+export interface BatchPipelineDeps {
+  readonly registry: SchemaRegistry;
+  readonly store: ObjectStore;
+  readonly warehouse: Warehouse;
+  readonly publisher: EventPublisher;
+  readonly stateStore: StateStore;
+  readonly lineage: LineageLog;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly pseudonymizeUser: (userId: string) => string;
+  readonly versions: RuleVersions;
+  /** a snapshot replaces the changelog every this many batches */
+  readonly snapshotEvery: number;
+  readonly onRetry?: (attempt: number, error: unknown) => void;
+}
+
+const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
+
+async function withRetries(effect: () => Promise<void>, onRetry?: (attempt: number, error: unknown) => void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await effect();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      onRetry?.(attempt + 1, error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs) / 1000;
+
+/**
+ * The exactly-once effect for one batch: intent, then idempotent side effects (deterministic
+ * staging keys, ledger-guarded load, lineage keyed by batch and step), and last the state and
+ * the next offsets in one commit. A crash anywhere replays the batch from the same state to the
+ * same outcome, and every side effect absorbs the repeat.
+ */
+export class BatchPipeline {
+  private batchesSinceSnapshot = 0;
+
+  constructor(
+    private state: PipelineState,
+    private readonly deps: BatchPipelineDeps,
+  ) {}
+
+  get currentState(): PipelineState {
+    return this.state;
+  }
+
+  async handle(batch: SourceBatch): Promise<BatchOutcome> {
+    const { deps } = this;
+    const { clock, metrics } = deps;
+    await deps.stateStore.beginBatch(batch.id);
+
+    let t = clock.now();
+    const records = await decodeRecords(batch.kind, batch.records, { schemaById: (id: number) => deps.registry.schemaById(id) }, this.state.rules.maxRecordBytes);
+    metrics.observeStage('decode', seconds(t, clock));
+
+    t = clock.now();
+    const outcome = processBatch(this.state, records, clock.now(), { pseudonymizeUser: deps.pseudonymizeUser });
+    this.state = outcome.state;
+    metrics.observeStage('process', seconds(t, clock));
+
+    // the outcome is fixed now; only its idempotent side effects are retried
+    await withRetries(() => this.applyEffects(batch, records, outcome), deps.onRetry);
+    metrics.recordBatch(batch.kind, outcome.counts);
+    return outcome;
+  }
+
+  /** Side effects of an outcome that has no source batch: attributions released at end of input. */
+  async flush(batchId: string): Promise<BatchOutcome> {
+    const outcome = processBatch(this.state, [], this.deps.clock.now(), { endOfInput: true });
+    this.state = outcome.state;
+    if (outcome.events.length === 0) return outcome;
+    await this.deps.stateStore.beginBatch(batchId);
+    const staged = await stageBatch(this.deps.store, batchId, [], outcome.attributions);
+    await this.deps.warehouse.loadBatch({ batchId, events: [], attributions: outcome.attributions, stagedKeys: staged.map((s) => s.key) });
+    await this.deps.stateStore.commit({ batchId, events: outcome.events, positions: [] });
+    this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
+    return outcome;
+  }
+
+  private async applyEffects(batch: SourceBatch, records: readonly SourceRecord[], outcome: BatchOutcome): Promise<void> {
+    const { deps } = this;
+    const { clock, metrics } = deps;
+
+    let t = clock.now();
+    const staged = await stageBatch(deps.store, batch.id, outcome.accepted, outcome.attributions);
+    metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
+    metrics.observeStage('stage', seconds(t, clock));
+
+    t = clock.now();
+    const load = await deps.warehouse.loadBatch({
+      batchId: batch.id,
+      events: outcome.accepted,
+      attributions: outcome.attributions,
+      stagedKeys: staged.map((s) => s.key),
+    });
+    const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
+    if (load.loaded) {
+      for (const table of loadedTables) metrics.rowsLoaded(table, outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length);
+      const now = clock.now();
+      for (const e of outcome.accepted) metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+      metrics.loadSucceeded(now);
+    }
+    metrics.observeStage('load', seconds(t, clock));
+
+    t = clock.now();
+    await deps.publisher.publishAdEvents(outcome.accepted);
+    await deps.publisher.publishDeadLetters(deadLetters(batch.records, records, outcome));
+    await deps.lineage.append(lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()));
+    metrics.observeStage('publish', seconds(t, clock));
+
+    t = clock.now();
+    const next = (BigInt(batch.lastOffset) + 1n).toString();
+    this.batchesSinceSnapshot++;
+    const snapshot = this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
+    if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
+    await deps.stateStore.commit({
+      batchId: batch.id,
+      events: outcome.events,
+      positions: [{ topic: batch.topic, partition: batch.partition, offset: next }],
+      ...(snapshot !== undefined ? { snapshot } : {}),
+    });
+    metrics.observeStage('commit', seconds(t, clock));
+  }
+}
+
+function deadLetters(raw: readonly RawRecord[], decoded: readonly SourceRecord[], outcome: BatchOutcome): DeadLetter[] {
+  const byOffset = new Map(raw.map((r, i) => [r.offset, { record: r, decoded: decoded[i] }]));
+  return outcome.rejections.flatMap((rej) => {
+    const found = byOffset.get(rej.source.offset);
+    // a rejection must reach the dead-letter topic; losing one silently would break conservation
+    if (!found) throw new Error(`rejected record ${rej.source.topic}/${rej.source.partition}/${rej.source.offset} is not in its batch`);
+    return [
+      {
+        record: found.record,
+        rejection: rej.rejection,
+        format: rej.source.format,
+        ...(rej.source.schemaId !== undefined ? { schemaId: rej.source.schemaId } : {}),
+      },
+    ];
+  });
+}

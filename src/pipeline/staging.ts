@@ -1,0 +1,62 @@
+import { gzipSync } from 'node:zlib';
+import type { AdEvent, Attribution, EventType } from '../../domain';
+import type { ObjectStore } from '../../ports';
+
+/** Warehouse table each event type lands in; staging keys and lineage name tables the same way. */
+export const FACT_TABLE: Readonly<Record<EventType, string>> = {
+  impression: 'fact_impression',
+  click: 'fact_click',
+  conversion: 'fact_conversion',
+  bid_request: 'fact_bid_request',
+};
+export const ATTRIBUTION_TABLE = 'fact_attribution';
+
+const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
+
+/** Deterministic: a retried batch overwrites its own objects instead of adding new ones. */
+export function stagingKey(table: string, eventDay: string, batchId: string, ext = 'ndjson.gz'): string {
+  return `staging/${table}/dt=${eventDay}/${batchId}.${ext}`;
+}
+
+export interface StagedObject {
+  readonly key: string;
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** gzip NDJSON per table and event day, with server-side encryption left to the store adapter. */
+export async function stageBatch(
+  store: ObjectStore,
+  batchId: string,
+  events: readonly AdEvent[],
+  attributions: readonly Attribution[],
+): Promise<StagedObject[]> {
+  const parts: { table: string; eventDay: string; rows: readonly object[] }[] = [];
+  for (const [k, rows] of group(events, (e) => `${FACT_TABLE[e.eventType]}|${day(e.eventTime)}`)) {
+    const [table, eventDay] = k.split('|') as [string, string];
+    parts.push({ table, eventDay, rows });
+  }
+  for (const [eventDay, rows] of group(attributions, (a) => day(a.eventTime))) {
+    parts.push({ table: ATTRIBUTION_TABLE, eventDay, rows });
+  }
+  const staged: StagedObject[] = [];
+  for (const part of parts) {
+    const body = gzipSync(part.rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const key = stagingKey(part.table, part.eventDay, batchId);
+    await store.put(key, body, 'application/x-ndjson', { 'batch-id': batchId, rows: String(part.rows.length) });
+    staged.push({ key, table: part.table, rows: part.rows.length, bytes: body.length });
+  }
+  return staged;
+}
