@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // the domain must stay pure: no I/O and no outer layers
     },
   },
@@ -18,11 +21,17 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!zod$|\\./|\\.\\./(?!adapters|ports|src)).*', message: 'domain/ imports only zod and itself' },
+            {
+              regex: '^(?!zod$|\\./|\\.\\./(?!adapters|ports|src)).*',
+              message: 'domain/ imports only zod and itself',
+            },
           ],
         },
       ],
     },
   },
-  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

@@ -4,6 +4,7 @@
  *   BENCH_EVENTS (default 1,000,000), BENCH_BATCH (default 2,000)
  */
 import { HmacPseudonymizer } from '../adapters/crypto/hmac-pseudonymizer';
+import { createBidRequestDecoder } from '../adapters/codecs/bid-request-avro';
 import { decodeRecords } from '../adapters/codecs/decode-batch';
 import { MemoryBus } from '../adapters/memory/memory-bus';
 import { MemorySchemaRegistry } from '../adapters/memory/memory-schema-registry';
@@ -21,15 +22,26 @@ async function main(): Promise<void> {
   const registry = new MemorySchemaRegistry();
   const ids = await registerContracts(registry, config.topics);
   const startTime = Date.now() - 60_000 - events * 5;
-  const simulator = createSimulator({ seed: 7, startTime, eventTimeStepMs: 5, partitions: 3, bidRequestSchemaIds: ids.bidRequest });
+  const simulator = createSimulator({
+    seed: 7,
+    startTime,
+    eventTimeStepMs: 5,
+    partitions: 3,
+    bidRequestSchemaIds: ids.bidRequest,
+  });
 
   // pre-generate and pre-batch like a consumer would hand them over (one topic-partition each)
   const bus = new MemoryBus(partitionForKey, 3);
-  const kinds: Record<string, SourceKind> = { impressions: 'impression', clicks: 'click_or_conversion', bid_requests: 'bid_request' };
-  for (const r of simulator.take(events)) bus.produce(r.topic, r.key, r.value, r.headers ?? {}, startTime);
+  const kinds: Record<string, SourceKind> = {
+    impressions: 'impression',
+    clicks: 'click_or_conversion',
+    bid_requests: 'bid_request',
+  };
+  for (const r of simulator.take(events))
+    bus.produce(r.topic, r.key, r.value, r.headers ?? {}, startTime);
   const batches: { kind: SourceKind; records: RawRecord[] }[] = [];
   const cursors = new Map<string, number>();
-  for (let progressed = true; progressed; ) {
+  for (let progressed = true; progressed;) {
     progressed = false;
     for (const topic of Object.keys(kinds)) {
       for (let p = 0; p < 3; p++) {
@@ -43,7 +55,8 @@ async function main(): Promise<void> {
     }
   }
   const pseudonymizer = new HmacPseudonymizer(Buffer.alloc(32, 7));
-  const deps = { schemaById: (id: number) => registry.schemaById(id) };
+  const schemaById = (id: number) => registry.schemaById(id);
+  const deps = { schemaById, bidRequestDecoder: createBidRequestDecoder(schemaById) };
   global.gc?.();
 
   let state = initialPipelineState(pipelineRules());
@@ -55,9 +68,16 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (const batch of batches) {
     const t0 = performance.now();
-    const records = await decodeRecords(batch.kind, batch.records, deps, state.rules.maxRecordBytes);
+    const records = await decodeRecords(
+      batch.kind,
+      batch.records,
+      deps,
+      state.rules.maxRecordBytes,
+    );
     const t1 = performance.now();
-    const outcome = processBatch(state, records, now, { pseudonymizeUser: (id) => pseudonymizer.pseudonymize(id) });
+    const outcome = processBatch(state, records, now, {
+      pseudonymizeUser: (id) => pseudonymizer.pseudonymize(id),
+    });
     processMs += performance.now() - t1;
     decodeMs += t1 - t0;
     state = outcome.state;

@@ -2,12 +2,7 @@ import type { EventType } from './ad-event';
 
 /** How a click or conversion was attributed. The rule name is recorded with every result. */
 export type AttributionModel =
-  | 'explicit'
-  | 'lookback'
-  | 'last_click'
-  | 'first_click'
-  | 'view_through'
-  | 'unattributed';
+  'explicit' | 'lookback' | 'last_click' | 'first_click' | 'view_through' | 'unattributed';
 
 export const ATTRIBUTION_MODELS: readonly AttributionModel[] = [
   'explicit',

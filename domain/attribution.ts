@@ -48,7 +48,11 @@ export type AttributionCommand =
   /** end of a bounded input: release everything still waiting */
   | { readonly type: 'ReleaseAll' };
 
-function attribute(item: PendingAttribution, state: AttributionState, rules: PipelineRules): Attribution {
+function attribute(
+  item: PendingAttribution,
+  state: AttributionState,
+  rules: PipelineRules,
+): Attribution {
   const audience = audienceKey(item.userId, item.campaignId);
   const base = {
     partition: state.partition,
@@ -59,33 +63,70 @@ function attribute(item: PendingAttribution, state: AttributionState, rules: Pip
     campaignId: item.campaignId,
     late: item.late,
   };
-  const credit = (model: AttributionModel, touch?: Touch): Attribution => (touch ? { ...base, model, touch } : { ...base, model });
+  const credit = (model: AttributionModel, touch?: Touch): Attribution =>
+    touch ? { ...base, model, touch } : { ...base, model };
 
   if (item.eventType === 'click') {
     if (item.impressionId !== undefined) {
       const named = findTouch(state.impressions, item.impressionId);
-      if (named && named.audience === audience) {
-        return credit('explicit', { eventType: 'impression', eventId: named.touch.id, eventTime: named.touch.time });
+      // bounded like lookback: an unbounded reference would depend on when expiry happened to run
+      const inWindow =
+        named &&
+        named.touch.time <= item.time &&
+        named.touch.time >= item.time - rules.clickLookbackMs;
+      if (named && inWindow && named.audience === audience) {
+        return credit('explicit', {
+          eventType: 'impression',
+          eventId: named.touch.id,
+          eventTime: named.touch.time,
+        });
       }
     }
-    const seen = latestBetween(state.impressions, audience, item.time - rules.clickLookbackMs, item.time);
+    const seen = latestBetween(
+      state.impressions,
+      audience,
+      item.time - rules.clickLookbackMs,
+      item.time,
+    );
     return seen
       ? credit('lookback', { eventType: 'impression', eventId: seen.id, eventTime: seen.time })
       : credit('unattributed');
   }
 
-  const clicks = touchesBetween(state.clicks, audience, item.time - rules.conversionClickWindowMs, item.time);
+  const clicks = touchesBetween(
+    state.clicks,
+    audience,
+    item.time - rules.conversionClickWindowMs,
+    item.time,
+  );
   const click = rules.conversionModel === 'first_click' ? clicks[0] : clicks[clicks.length - 1];
-  if (click) return credit(rules.conversionModel, { eventType: 'click', eventId: click.id, eventTime: click.time });
+  if (click)
+    return credit(rules.conversionModel, {
+      eventType: 'click',
+      eventId: click.id,
+      eventTime: click.time,
+    });
   if (rules.viewThroughWindowMs > 0) {
-    const seen = latestBetween(state.impressions, audience, item.time - rules.viewThroughWindowMs, item.time);
-    if (seen) return credit('view_through', { eventType: 'impression', eventId: seen.id, eventTime: seen.time });
+    const seen = latestBetween(
+      state.impressions,
+      audience,
+      item.time - rules.viewThroughWindowMs,
+      item.time,
+    );
+    if (seen)
+      return credit('view_through', {
+        eventType: 'impression',
+        eventId: seen.id,
+        eventTime: seen.time,
+      });
   }
   return credit('unattributed');
 }
 
 function attributed(a: Attribution): DomainEvent {
-  return a.eventType === 'click' ? { type: 'ClickAttributed', attribution: a } : { type: 'ConversionAttributed', attribution: a };
+  return a.eventType === 'click'
+    ? { type: 'ClickAttributed', attribution: a }
+    : { type: 'ConversionAttributed', attribution: a };
 }
 
 function observe(state: AttributionState, event: AdEvent, rules: PipelineRules): void {
@@ -93,7 +134,8 @@ function observe(state: AttributionState, event: AdEvent, rules: PipelineRules):
   if (event.eventType === 'impression') {
     addTouch(state.impressions, audience, { id: event.eventId, time: event.eventTime });
   } else if (event.eventType === 'click' || event.eventType === 'conversion') {
-    if (event.eventType === 'click') addTouch(state.clicks, audience, { id: event.eventId, time: event.eventTime });
+    if (event.eventType === 'click')
+      addTouch(state.clicks, audience, { id: event.eventId, time: event.eventTime });
     pushPending(state.pending, {
       late: event.eventTime < watermark(state.maxEventTime, rules.allowedLatenessMs),
       eventType: event.eventType,
@@ -118,19 +160,21 @@ function observe(state: AttributionState, event: AdEvent, rules: PipelineRules):
   }
 }
 
-function release(state: AttributionState, id: string): void {
+function release(state: AttributionState, eventType: 'click' | 'conversion', id: string): void {
   const top = peekPending(state.pending);
-  if (top && top.id === id) {
+  if (top && top.id === id && top.eventType === eventType) {
     popPending(state.pending);
     return;
   }
   // only reachable when events are replayed out of release order; keep the heap valid anyway
-  const rest = state.pending.filter((p) => p.id !== id);
+  const rest = state.pending.filter((p) => p.id !== id || p.eventType !== eventType);
   state.pending.length = 0;
   for (const p of rest) pushPending(state.pending, p);
 }
 
-export function attributionFor(partition: number): Decider<AttributionCommand, AttributionState, DomainEvent, PipelineRules> {
+export function attributionFor(
+  partition: number,
+): Decider<AttributionCommand, AttributionState, DomainEvent, PipelineRules> {
   return {
     initialState: () => ({
       partition,
@@ -142,15 +186,21 @@ export function attributionFor(partition: number): Decider<AttributionCommand, A
     }),
 
     decide(command, state, rules) {
-      const mark = command.type === 'ReleaseAll' ? Number.POSITIVE_INFINITY : watermark(state.maxEventTime, rules.allowedLatenessMs);
+      const mark =
+        command.type === 'ReleaseAll'
+          ? Number.POSITIVE_INFINITY
+          : watermark(state.maxEventTime, rules.allowedLatenessMs);
       const top = peekPending(state.pending);
       if (!top || top.time >= mark) return [];
-      return pendingBefore(state.pending, mark).map((item) => attributed(attribute(item, state, rules)));
+      return pendingBefore(state.pending, mark).map((item) =>
+        attributed(attribute(item, state, rules)),
+      );
     },
 
     evolve(state, event, rules) {
       if (event.type === 'EventAccepted') observe(state, event.event, rules);
-      else if (event.type === 'ClickAttributed' || event.type === 'ConversionAttributed') release(state, event.attribution.eventId);
+      else if (event.type === 'ClickAttributed' || event.type === 'ConversionAttributed')
+        release(state, event.attribution.eventType, event.attribution.eventId);
       return state;
     },
   };

@@ -19,11 +19,16 @@ export function emptyCounts(): BatchCounts {
     rejected: 0,
     duplicates: 0,
     rejectedByReason: emptyReasonCounts(),
-    attributedByModel: Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, 0])) as Record<AttributionModel, number>,
+    attributedByModel: Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m, 0])) as Record<
+      AttributionModel,
+      number
+    >,
   };
 }
 
-export function isConserved(c: Pick<BatchCounts, 'received' | 'accepted' | 'rejected' | 'duplicates'>): boolean {
+export function isConserved(
+  c: Pick<BatchCounts, 'received' | 'accepted' | 'rejected' | 'duplicates'>,
+): boolean {
   return c.received === c.accepted + c.rejected + c.duplicates;
 }
 
@@ -52,7 +57,9 @@ export function addCounts(into: BatchCounts, from: BatchCounts): BatchCounts {
   into.accepted += from.accepted;
   into.rejected += from.rejected;
   into.duplicates += from.duplicates;
-  for (const [r, n] of Object.entries(from.rejectedByReason)) into.rejectedByReason[r as RejectionReason] += n;
-  for (const [m, n] of Object.entries(from.attributedByModel)) into.attributedByModel[m as AttributionModel] += n;
+  for (const [r, n] of Object.entries(from.rejectedByReason))
+    into.rejectedByReason[r as RejectionReason] += n;
+  for (const [m, n] of Object.entries(from.attributedByModel))
+    into.attributedByModel[m as AttributionModel] += n;
   return into;
 }

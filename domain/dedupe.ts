@@ -36,7 +36,12 @@ function expire(state: DedupeState, rules: PipelineRules): void {
 }
 
 export const dedupe: Decider<DedupeCommand, DedupeState, DomainEvent, PipelineRules> = {
-  initialState: () => ({ maxEventTime: NO_EVENTS, seen: new Map(), buckets: new Map(), oldestBucket: 0 }),
+  initialState: () => ({
+    maxEventTime: NO_EVENTS,
+    seen: new Map(),
+    buckets: new Map(),
+    oldestBucket: 0,
+  }),
 
   decide(command, state, rules) {
     const { event } = command;

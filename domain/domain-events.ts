@@ -13,7 +13,11 @@ export type DomainEvent =
       readonly eventTime: number;
       readonly source: SourceCoordinates;
     }
-  | { readonly type: 'RecordRejected'; readonly source: SourceCoordinates; readonly rejection: Rejection }
+  | {
+      readonly type: 'RecordRejected';
+      readonly source: SourceCoordinates;
+      readonly rejection: Rejection;
+    }
   | { readonly type: 'ClickAttributed'; readonly attribution: Attribution }
   | { readonly type: 'ConversionAttributed'; readonly attribution: Attribution };
 

@@ -10,7 +10,9 @@ export function decimalToMicros(text: string): number | undefined {
   const whole = Number(m[2]);
   const fraction = Number((m[3] ?? '').padEnd(6, '0'));
   const micros = whole * MICROS_PER_UNIT + fraction;
-  return m[1] === '-' ? -micros : micros;
+  // above 2^53 micros a double cannot hold the exact amount: refuse rather than round money
+  if (!Number.isSafeInteger(micros)) return undefined;
+  return m[1] === '-' && micros !== 0 ? -micros : micros;
 }
 
 /** For reports: 12_500_000 → "12.500000". Exact, since micros stay below 2^53. */

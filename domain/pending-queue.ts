@@ -43,15 +43,18 @@ export function popPending(heap: PendingQueue): PendingAttribution | undefined {
     const l = 2 * i + 1;
     const r = l + 1;
     let m = i;
-    if (l < heap.length && less(heap[l] as PendingAttribution, heap[m] as PendingAttribution)) m = l;
-    if (r < heap.length && less(heap[r] as PendingAttribution, heap[m] as PendingAttribution)) m = r;
+    if (l < heap.length && less(heap[l] as PendingAttribution, heap[m] as PendingAttribution))
+      m = l;
+    if (r < heap.length && less(heap[r] as PendingAttribution, heap[m] as PendingAttribution))
+      m = r;
     if (m === i) return top;
     [heap[i], heap[m]] = [heap[m] as PendingAttribution, heap[i] as PendingAttribution];
     i = m;
   }
 }
 
-const order = (a: PendingAttribution, b: PendingAttribution): number => (less(a, b) ? -1 : less(b, a) ? 1 : 0);
+const order = (a: PendingAttribution, b: PendingAttribution): number =>
+  less(a, b) ? -1 : less(b, a) ? 1 : 0;
 
 /**
  * Items with time < mark, in release order, without changing the queue. The heap property means a

@@ -25,7 +25,10 @@ export function initialPipelineState(rules: PipelineRules): PipelineState {
 export function partitionState(state: PipelineState, partition: number): PartitionState {
   let slice = state.partitions.get(partition);
   if (!slice) {
-    slice = { dedupe: dedupe.initialState(), attribution: attributionFor(partition).initialState() };
+    slice = {
+      dedupe: dedupe.initialState(),
+      attribution: attributionFor(partition).initialState(),
+    };
     state.partitions.set(partition, slice);
   }
   return slice;

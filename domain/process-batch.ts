@@ -65,7 +65,11 @@ export function processBatch(
         out.accepted.push(event.event);
         return;
       case 'DuplicateDropped':
-        out.duplicates.push({ eventType: event.eventType, eventId: event.eventId, source: event.source });
+        out.duplicates.push({
+          eventType: event.eventType,
+          eventId: event.eventId,
+          source: event.source,
+        });
         return;
       case 'RecordRejected':
         out.rejections.push({ source: event.source, rejection: event.rejection });
@@ -82,19 +86,31 @@ export function processBatch(
       apply({ type: 'RecordRejected', source: record.source, rejection: validated.rejection });
       continue;
     }
-    const event = pseudonymize ? { ...validated.event, userId: pseudonymize(validated.event.userId) } : validated.event;
+    const event = pseudonymize
+      ? { ...validated.event, userId: pseudonymize(validated.event.userId) }
+      : validated.event;
     const partition = event.source.partition;
     const slice = partitionState(state, partition);
     const decided = dedupe.decide({ type: 'ObserveEvent', event }, slice.dedupe, state.rules);
     for (const e of decided) apply(e);
     if (decided[0]?.type === 'EventAccepted') {
-      for (const e of attributionFor(partition).decide({ type: 'ReleaseDue' }, slice.attribution, state.rules)) apply(e);
+      for (const e of attributionFor(partition).decide(
+        { type: 'ReleaseDue' },
+        slice.attribution,
+        state.rules,
+      ))
+        apply(e);
     }
   }
 
   if (options.endOfInput) {
     for (const [partition, slice] of state.partitions) {
-      for (const e of attributionFor(partition).decide({ type: 'ReleaseAll' }, slice.attribution, state.rules)) apply(e);
+      for (const e of attributionFor(partition).decide(
+        { type: 'ReleaseAll' },
+        slice.attribution,
+        state.rules,
+      ))
+        apply(e);
     }
   }
   return { state, ...out, counts };

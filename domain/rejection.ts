@@ -29,9 +29,16 @@ const MAX_DETAIL = 256;
 export function rejection(reason: RejectionReason, path: string, detail: string): Rejection {
   // details echo untrusted input: keep them short and printable so logs and DLQ headers stay safe
   const safe = detail.replace(/[^\x20-\x7e]/g, '?');
-  return { reason, path, detail: safe.length > MAX_DETAIL ? `${safe.slice(0, MAX_DETAIL)}...` : safe };
+  return {
+    reason,
+    path,
+    detail: safe.length > MAX_DETAIL ? `${safe.slice(0, MAX_DETAIL)}...` : safe,
+  };
 }
 
 export function emptyReasonCounts(): Record<RejectionReason, number> {
-  return Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  return Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<
+    RejectionReason,
+    number
+  >;
 }

@@ -17,7 +17,8 @@ export interface TouchIndex {
   readonly buckets: Map<number, string[]>;
 }
 
-export const audienceKey = (userId: string, campaignId: string): string => `${userId}\u0000${campaignId}`;
+export const audienceKey = (userId: string, campaignId: string): string =>
+  `${userId}\u0000${campaignId}`;
 
 export function emptyTouchIndex(): TouchIndex {
   return { byAudience: new Map(), audienceById: new Map(), buckets: new Map() };
@@ -49,13 +50,23 @@ export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): 
 }
 
 /** Touches of the audience with from <= time <= to, oldest first. */
-export function touchesBetween(index: TouchIndex, audience: string, from: number, to: number): TouchRef[] {
+export function touchesBetween(
+  index: TouchIndex,
+  audience: string,
+  from: number,
+  to: number,
+): TouchRef[] {
   const list = index.byAudience.get(audience);
   if (!list) return [];
   return list.filter((t) => t.time >= from && t.time <= to);
 }
 
-export function latestBetween(index: TouchIndex, audience: string, from: number, to: number): TouchRef | undefined {
+export function latestBetween(
+  index: TouchIndex,
+  audience: string,
+  from: number,
+  to: number,
+): TouchRef | undefined {
   const list = index.byAudience.get(audience);
   if (!list) return undefined;
   for (let i = list.length - 1; i >= 0; i--) {
@@ -66,7 +77,10 @@ export function latestBetween(index: TouchIndex, audience: string, from: number,
   return undefined;
 }
 
-export function findTouch(index: TouchIndex, id: string): { audience: string; touch: TouchRef } | undefined {
+export function findTouch(
+  index: TouchIndex,
+  id: string,
+): { audience: string; touch: TouchRef } | undefined {
   const audience = index.audienceById.get(id);
   if (audience === undefined) return undefined;
   const touch = index.byAudience.get(audience)?.find((t) => t.id === id);

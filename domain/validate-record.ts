@@ -8,7 +8,9 @@ import { bidRequestSchema, bidRequestToAdEvent } from './sources/bid-request';
 import { clickColumnsToObject, clickRowSchema, clickRowToAdEvent } from './sources/click-row';
 import { impressionSchema, impressionToAdEvent } from './sources/impression';
 
-export type Validated = { readonly ok: true; readonly event: AdEvent } | { readonly ok: false; readonly rejection: Rejection };
+export type Validated =
+  | { readonly ok: true; readonly event: AdEvent }
+  | { readonly ok: false; readonly rejection: Rejection };
 
 function fail(r: Rejection): Validated {
   return { ok: false, rejection: r };
@@ -31,17 +33,33 @@ export function rejectionFromIssues(input: unknown, error: z.ZodError): Rejectio
   if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
     return rejection('missing_field', path, `${path} is required`);
   }
-  const reason = issue.code === 'invalid_type' || issue.code === 'invalid_union' ? 'invalid_type' : 'invalid_value';
+  const actual = valueAt(input, issue.path);
+  // an enum given a number or null is a wrong type, not a wrong value of the right type
+  const wrongEnumType =
+    issue.code === 'invalid_value' &&
+    issue.values.every((v) => v === null || typeof v !== typeof actual);
+  const reason =
+    issue.code === 'invalid_type' || issue.code === 'invalid_union' || wrongEnumType
+      ? 'invalid_type'
+      : 'invalid_value';
   return rejection(reason, path, issue.message);
 }
 
 function checkTime(raw: string | number, now: number, rules: PipelineRules): number | Rejection {
   const eventTime = parseEventTime(raw);
   if (eventTime === undefined) {
-    return rejection('invalid_value', 'timestamp', 'timestamp is not ISO-8601 with a zone or epoch ms in 2000..2100');
+    return rejection(
+      'invalid_value',
+      'timestamp',
+      'timestamp is not ISO-8601 with a zone or epoch ms in 2000..2100',
+    );
   }
   if (eventTime > now + rules.maxFutureSkewMs) {
-    return rejection('invalid_value', 'timestamp', `timestamp is ${eventTime - now} ms in the future`);
+    return rejection(
+      'invalid_value',
+      'timestamp',
+      `timestamp is ${eventTime - now} ms in the future`,
+    );
   }
   return eventTime;
 }
@@ -56,14 +74,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function validateRecord(record: SourceRecord, now: number, rules: PipelineRules): Validated {
   if (record.sizeBytes > rules.maxRecordBytes) {
-    return fail(rejection('too_large', '', `${record.sizeBytes} bytes exceeds the limit of ${rules.maxRecordBytes}`));
+    return fail(
+      rejection(
+        'too_large',
+        '',
+        `${record.sizeBytes} bytes exceeds the limit of ${rules.maxRecordBytes}`,
+      ),
+    );
   }
   if (!record.payload.ok) return fail(record.payload.rejection);
   const value = record.payload.value;
 
   switch (record.kind) {
     case 'impression': {
-      if (!isPlainObject(value)) return fail(rejection('invalid_type', '', 'an impression must be a JSON object'));
+      if (!isPlainObject(value))
+        return fail(rejection('invalid_type', '', 'an impression must be a JSON object'));
       const parsed = impressionSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
@@ -71,10 +96,17 @@ export function validateRecord(record: SourceRecord, now: number, rules: Pipelin
       return { ok: true, event: impressionToAdEvent(parsed.data, time, record.source) };
     }
     case 'click_or_conversion': {
-      if (!Array.isArray(value)) return fail(rejection('invalid_type', '', 'a click row must be CSV fields'));
+      if (!Array.isArray(value))
+        return fail(rejection('invalid_type', '', 'a click row must be CSV fields'));
       const row = clickColumnsToObject(value as string[]);
       if (!row) {
-        return fail(rejection('corrupt_payload', '', `CSV row has ${value.length} columns; known versions have 9 or 11`));
+        return fail(
+          rejection(
+            'corrupt_payload',
+            '',
+            `CSV row has ${value.length} columns; known versions have 9 or 11`,
+          ),
+        );
       }
       const parsed = clickRowSchema.safeParse(row);
       if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
@@ -83,7 +115,8 @@ export function validateRecord(record: SourceRecord, now: number, rules: Pipelin
       return { ok: true, event: clickRowToAdEvent(parsed.data, time, record.source) };
     }
     case 'bid_request': {
-      if (!isPlainObject(value)) return fail(rejection('invalid_type', '', 'a bid request must be an Avro record'));
+      if (!isPlainObject(value))
+        return fail(rejection('invalid_type', '', 'a bid request must be an Avro record'));
       const parsed = bidRequestSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);

@@ -50,6 +50,11 @@ export interface EventSource {
   lag(): Promise<ReadonlyMap<string, number>>;
 }
 
-export function batchId(topic: string, partition: number, firstOffset: string, lastOffset: string): string {
+export function batchId(
+  topic: string,
+  partition: number,
+  firstOffset: string,
+  lastOffset: string,
+): string {
   return `${topic}-${partition}-${firstOffset}-${lastOffset}`;
 }

@@ -1,6 +1,15 @@
 import type { BatchCounts } from '../domain';
 
-export const LINEAGE_STEPS = ['ingest', 'validate', 'normalize', 'dedupe', 'attribute', 'stage', 'load', 'publish'] as const;
+export const LINEAGE_STEPS = [
+  'ingest',
+  'validate',
+  'normalize',
+  'dedupe',
+  'attribute',
+  'stage',
+  'load',
+  'publish',
+] as const;
 export type LineageStepName = (typeof LINEAGE_STEPS)[number];
 
 /** One transformation of one batch: what went in, what came out, how many, under which rules. */

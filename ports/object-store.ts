@@ -7,7 +7,12 @@ export interface StoredObject {
 }
 
 export interface ObjectStore {
-  put(key: string, body: Uint8Array, contentType: string, metadata?: Record<string, string>): Promise<void>;
+  put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ): Promise<void>;
   get(key: string): Promise<StoredObject | undefined>;
   list(prefix: string): Promise<string[]>;
 }

@@ -1,5 +1,12 @@
 /** A Confluent-compatible schema registry, seen from the pipeline. Schemas are Avro JSON text. */
-export type Compatibility = 'NONE' | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
+export type Compatibility =
+  | 'NONE'
+  | 'BACKWARD'
+  | 'BACKWARD_TRANSITIVE'
+  | 'FORWARD'
+  | 'FORWARD_TRANSITIVE'
+  | 'FULL'
+  | 'FULL_TRANSITIVE';
 
 export interface RegisteredSchema {
   readonly id: number;

@@ -14,7 +14,11 @@ export interface DeadLetterEnvelope {
     readonly schemaId?: number;
     readonly timestamp: string;
   };
-  readonly payload: { readonly base64: string; readonly bytes: number; readonly truncated: boolean };
+  readonly payload: {
+    readonly base64: string;
+    readonly bytes: number;
+    readonly truncated: boolean;
+  };
   readonly key: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly failedAt: string;
@@ -24,9 +28,14 @@ export interface DeadLetterEnvelope {
 /** Payloads above this are kept only in part: the dead-letter topic must not refuse the record. */
 export const MAX_DEAD_LETTER_PAYLOAD = 256 * 1024;
 
-export function deadLetterEnvelope(letter: DeadLetter, failedAt: number, processorVersion: string): DeadLetterEnvelope {
+export function deadLetterEnvelope(
+  letter: DeadLetter,
+  failedAt: number,
+  processorVersion: string,
+): DeadLetterEnvelope {
   const value = letter.record.value ?? new Uint8Array();
-  const kept = value.length > MAX_DEAD_LETTER_PAYLOAD ? value.subarray(0, MAX_DEAD_LETTER_PAYLOAD) : value;
+  const kept =
+    value.length > MAX_DEAD_LETTER_PAYLOAD ? value.subarray(0, MAX_DEAD_LETTER_PAYLOAD) : value;
   return {
     schema: 'adx.dead_letter/1',
     reason: letter.rejection.reason,
@@ -40,7 +49,11 @@ export function deadLetterEnvelope(letter: DeadLetter, failedAt: number, process
       ...(letter.schemaId !== undefined ? { schemaId: letter.schemaId } : {}),
       timestamp: letter.record.timestamp,
     },
-    payload: { base64: Buffer.from(kept).toString('base64'), bytes: value.length, truncated: kept.length < value.length },
+    payload: {
+      base64: Buffer.from(kept).toString('base64'),
+      bytes: value.length,
+      truncated: kept.length < value.length,
+    },
     key: letter.record.key ? Buffer.from(letter.record.key).toString('utf8') : null,
     headers: letter.record.headers,
     failedAt: new Date(failedAt).toISOString(),

@@ -16,14 +16,24 @@ export class MemoryBus {
   ) {}
 
   createTopic(topic: string, partitions = this.defaultPartitions): void {
-    if (!this.topics.has(topic)) this.topics.set(topic, Array.from({ length: partitions }, () => []));
+    if (!this.topics.has(topic))
+      this.topics.set(
+        topic,
+        Array.from({ length: partitions }, () => []),
+      );
   }
 
   partitionsOf(topic: string): number {
     return this.topics.get(topic)?.length ?? 0;
   }
 
-  produce(topic: string, key: string | null, value: Uint8Array | null, headers: Record<string, string> = {}, timestamp = Date.now()): RawRecord {
+  produce(
+    topic: string,
+    key: string | null,
+    value: Uint8Array | null,
+    headers: Record<string, string> = {},
+    timestamp = Date.now(),
+  ): RawRecord {
     this.createTopic(topic);
     const partitions = this.topics.get(topic) as RawRecord[][];
     const partition = key === null ? 0 : this.partitionFor(key, partitions.length);

@@ -14,6 +14,7 @@ export class MemoryEventPublisher implements EventPublisher {
   }
 
   async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
-    for (const letter of letters) this.deadLetters.push(deadLetterEnvelope(letter, this.now(), 'memory'));
+    for (const letter of letters)
+      this.deadLetters.push(deadLetterEnvelope(letter, this.now(), 'memory'));
   }
 }

@@ -1,5 +1,10 @@
 import type { SourceKind } from '../../domain';
-import { batchId, type BatchHandler, type EventSource, type TopicPartitionOffset } from '../../ports';
+import {
+  batchId,
+  type BatchHandler,
+  type EventSource,
+  type TopicPartitionOffset,
+} from '../../ports';
 import type { MemoryBus } from './memory-bus';
 
 export interface MemorySourceOptions {
@@ -28,8 +33,8 @@ export class MemoryEventSource implements EventSource {
     for (const p of positions) this.positions.set(`${p.topic}:${p.partition}`, Number(p.offset));
   }
 
+  /** a stop() before run() counts: run() then returns at once (a restart makes a new source) */
   async run(handler: BatchHandler): Promise<void> {
-    this.stopping = false;
     while (!this.stopping) {
       let delivered = 0;
       for (const [topic, kind] of this.options.topics) {
@@ -41,7 +46,15 @@ export class MemoryEventSource implements EventSource {
           if (records.length === 0) continue;
           const first = (records[0] as { offset: string }).offset;
           const last = (records[records.length - 1] as { offset: string }).offset;
-          await handler({ id: batchId(topic, partition, first, last), topic, kind, partition, firstOffset: first, lastOffset: last, records });
+          await handler({
+            id: batchId(topic, partition, first, last),
+            topic,
+            kind,
+            partition,
+            firstOffset: first,
+            lastOffset: last,
+            records,
+          });
           this.positions.set(key, from + records.length);
           delivered += records.length;
         }
@@ -66,7 +79,10 @@ export class MemoryEventSource implements EventSource {
     for (const topic of this.options.topics.keys()) {
       for (let partition = 0; partition < this.bus.partitionsOf(topic); partition++) {
         const key = `${topic}:${partition}`;
-        lag.set(`${topic}-${partition}`, this.bus.endOffset(topic, partition) - (this.positions.get(key) ?? 0));
+        lag.set(
+          `${topic}-${partition}`,
+          this.bus.endOffset(topic, partition) - (this.positions.get(key) ?? 0),
+        );
       }
     }
     return lag;

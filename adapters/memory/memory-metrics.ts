@@ -15,7 +15,10 @@ export class MemoryMetrics implements Metrics {
 
   recordBatch(source: SourceKind, counts: BatchCounts): void {
     addCounts(this.totals, counts);
-    addCounts(this.bySource.get(source) ?? this.bySource.set(source, emptyCounts()).get(source)!, counts);
+    addCounts(
+      this.bySource.get(source) ?? this.bySource.set(source, emptyCounts()).get(source)!,
+      counts,
+    );
   }
   observeStage(stage: PipelineStage, seconds: number): void {
     this.stageSeconds.set(stage, (this.stageSeconds.get(stage) ?? 0) + seconds);

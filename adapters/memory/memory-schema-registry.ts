@@ -15,12 +15,14 @@ export class MemorySchemaRegistry implements SchemaRegistry {
   constructor(private readonly defaultCompatibility: Compatibility = 'BACKWARD_TRANSITIVE') {}
 
   async register(subject: string, schema: string): Promise<number> {
-    const canonical = JSON.stringify(JSON.parse(schema));
+    const canonical = canonicalSchema(schema);
     const versions = this.subjects.get(subject) ?? [];
     const existing = versions.find((v) => v.schema === canonical);
     if (existing) return existing.id;
     if (!(await this.isCompatible(subject, canonical))) {
-      throw new Error(`schema is incompatible with subject ${subject} under ${this.levelOf(subject)}`);
+      throw new Error(
+        `schema is incompatible with subject ${subject} under ${this.levelOf(subject)}`,
+      );
     }
     let id = [...this.byId].find(([, s]) => s === canonical)?.[0];
     if (id === undefined) {
@@ -64,6 +66,22 @@ export class MemorySchemaRegistry implements SchemaRegistry {
   private levelOf(subject: string): Compatibility {
     return this.compatibility.get(subject) ?? this.defaultCompatibility;
   }
+}
+
+/** Key order is not meaning: the same schema written twice must find its existing id. */
+function canonicalSchema(text: string): string {
+  const sortKeys = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortKeys);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(sortKeys(JSON.parse(text)));
 }
 
 function canRead(reader: avro.Type, writer: avro.Type): boolean {

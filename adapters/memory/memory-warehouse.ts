@@ -1,5 +1,11 @@
 import type { AdEvent, Attribution, EventType } from '../../domain';
-import type { CampaignMetrics, CampaignMetricsQuery, LoadResult, Warehouse, WarehouseBatch } from '../../ports';
+import type {
+  CampaignMetrics,
+  CampaignMetricsQuery,
+  LoadResult,
+  Warehouse,
+  WarehouseBatch,
+} from '../../ports';
 
 /**
  * Facts keyed by event id per event type, a load ledger, and attributions: the same idempotence
@@ -42,11 +48,23 @@ export class MemoryWarehouse implements Warehouse {
   }
 
   async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {
-    const byCampaign = new Map<string, { -readonly [K in keyof CampaignMetrics]: CampaignMetrics[K] }>();
+    const byCampaign = new Map<
+      string,
+      { -readonly [K in keyof CampaignMetrics]: CampaignMetrics[K] }
+    >();
     const row = (campaignId: string) => {
       let r = byCampaign.get(campaignId);
       if (!r) {
-        r = { campaignId, impressions: 0, clicks: 0, conversions: 0, spendMicros: 0, revenueMicros: 0, bidRequests: 0, bidsWon: 0 };
+        r = {
+          campaignId,
+          impressions: 0,
+          clicks: 0,
+          conversions: 0,
+          spendMicros: 0,
+          revenueMicros: 0,
+          bidRequests: 0,
+          bidsWon: 0,
+        };
         byCampaign.set(campaignId, r);
       }
       return r;

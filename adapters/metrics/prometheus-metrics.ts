@@ -23,16 +23,36 @@ export class PrometheusMetrics implements Metrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.received = new Counter({ name: 'adx_events_received_total', help: 'Source records received', labelNames: ['source'], registers });
-    this.accepted = new Counter({ name: 'adx_events_accepted_total', help: 'Records accepted as ad events', labelNames: ['source'], registers });
+    this.received = new Counter({
+      name: 'adx_events_received_total',
+      help: 'Source records received',
+      labelNames: ['source'],
+      registers,
+    });
+    this.accepted = new Counter({
+      name: 'adx_events_accepted_total',
+      help: 'Records accepted as ad events',
+      labelNames: ['source'],
+      registers,
+    });
     this.rejected = new Counter({
       name: 'adx_events_rejected_total',
       help: 'Records rejected to the dead-letter topic',
       labelNames: ['source', 'reason'],
       registers,
     });
-    this.duplicates = new Counter({ name: 'adx_events_duplicate_total', help: 'Duplicates dropped', labelNames: ['source'], registers });
-    this.attributions = new Counter({ name: 'adx_attributions_total', help: 'Clicks and conversions attributed', labelNames: ['model'], registers });
+    this.duplicates = new Counter({
+      name: 'adx_events_duplicate_total',
+      help: 'Duplicates dropped',
+      labelNames: ['source'],
+      registers,
+    });
+    this.attributions = new Counter({
+      name: 'adx_attributions_total',
+      help: 'Clicks and conversions attributed',
+      labelNames: ['model'],
+      registers,
+    });
     this.batchSeconds = new Histogram({
       name: 'adx_batch_stage_duration_seconds',
       help: 'Time per batch in each pipeline stage',
@@ -46,12 +66,36 @@ export class PrometheusMetrics implements Metrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400],
       registers,
     });
-    this.consumerLag = new Gauge({ name: 'adx_consumer_lag_records', help: 'Records behind the end of each source partition', labelNames: ['topic_partition'], registers });
-    this.rows = new Counter({ name: 'adx_rows_loaded_total', help: 'Warehouse rows loaded', labelNames: ['table'], registers });
-    this.staged = new Counter({ name: 'adx_bytes_staged_total', help: 'Bytes written to staging', registers });
-    this.errors = new Counter({ name: 'adx_errors_total', help: 'Errors by component', labelNames: ['component'], registers });
-    this.lastLoad = new Gauge({ name: 'adx_last_successful_load_timestamp_seconds', help: 'When a batch last loaded', registers });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'adx_process_' });
+    this.consumerLag = new Gauge({
+      name: 'adx_consumer_lag_records',
+      help: 'Records behind the end of each source partition',
+      labelNames: ['topic_partition'],
+      registers,
+    });
+    this.rows = new Counter({
+      name: 'adx_rows_loaded_total',
+      help: 'Warehouse rows loaded',
+      labelNames: ['table'],
+      registers,
+    });
+    this.staged = new Counter({
+      name: 'adx_bytes_staged_total',
+      help: 'Bytes written to staging',
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'adx_errors_total',
+      help: 'Errors by component',
+      labelNames: ['component'],
+      registers,
+    });
+    this.lastLoad = new Gauge({
+      name: 'adx_last_successful_load_timestamp_seconds',
+      help: 'When a batch last loaded',
+      registers,
+    });
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'adx_process_' });
   }
 
   get contentType(): string {
@@ -62,8 +106,10 @@ export class PrometheusMetrics implements Metrics {
     this.received.inc({ source }, counts.received);
     this.accepted.inc({ source }, counts.accepted);
     this.duplicates.inc({ source }, counts.duplicates);
-    for (const [reason, n] of Object.entries(counts.rejectedByReason)) if (n > 0) this.rejected.inc({ source, reason }, n);
-    for (const [model, n] of Object.entries(counts.attributedByModel)) if (n > 0) this.attributions.inc({ model }, n);
+    for (const [reason, n] of Object.entries(counts.rejectedByReason))
+      if (n > 0) this.rejected.inc({ source, reason }, n);
+    for (const [model, n] of Object.entries(counts.attributedByModel))
+      if (n > 0) this.attributions.inc({ model }, n);
   }
   observeStage(stage: PipelineStage, seconds: number): void {
     this.batchSeconds.observe({ stage }, seconds);

@@ -20,7 +20,11 @@ export class ConsoleLogger implements Logger {
       process.stderr.write(`${JSON.stringify({ at, level, message, ...fields })}\n`);
       return;
     }
-    const extra = fields ? ` ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '';
+    const extra = fields
+      ? ` ${Object.entries(fields)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')}`
+      : '';
     process.stderr.write(`${at} ${level.padEnd(5)} ${message}${extra}\n`);
   }
 }

@@ -20,7 +20,10 @@ export const CLICK_COLUMNS_V1 = [
   'revenue',
 ] as const;
 export const CLICK_COLUMNS_V2 = [...CLICK_COLUMNS_V1, 'device_type', 'country'] as const;
-export const CLICK_COLUMN_VERSIONS: ReadonlyMap<number, readonly string[]> = new Map<number, readonly string[]>([
+export const CLICK_COLUMN_VERSIONS: ReadonlyMap<number, readonly string[]> = new Map<
+  number,
+  readonly string[]
+>([
   [CLICK_COLUMNS_V1.length, CLICK_COLUMNS_V1],
   [CLICK_COLUMNS_V2.length, CLICK_COLUMNS_V2],
 ]);
@@ -49,7 +52,9 @@ export const clickRowSchema = z.object({
 export type ClickRow = z.infer<typeof clickRowSchema>;
 
 /** Maps CSV fields to named columns; empty fields are absent. Undefined when no version has this many columns. */
-export function clickColumnsToObject(fields: readonly string[]): Record<string, string> | undefined {
+export function clickColumnsToObject(
+  fields: readonly string[],
+): Record<string, string> | undefined {
   const columns = CLICK_COLUMN_VERSIONS.get(fields.length);
   if (!columns) return undefined;
   const row: Record<string, string> = {};
@@ -60,7 +65,11 @@ export function clickColumnsToObject(fields: readonly string[]): Record<string, 
   return row;
 }
 
-export function clickRowToAdEvent(row: ClickRow, eventTime: number, source: SourceCoordinates): AdEvent {
+export function clickRowToAdEvent(
+  row: ClickRow,
+  eventTime: number,
+  source: SourceCoordinates,
+): AdEvent {
   const revenueMicros = row.revenue === undefined ? undefined : decimalToMicros(row.revenue);
   return {
     eventId: row.event_id,
@@ -73,7 +82,7 @@ export function clickRowToAdEvent(row: ClickRow, eventTime: number, source: Sour
     ...(row.device_type ? { deviceType: row.device_type } : {}),
     ...(row.country ? { country: row.country } : {}),
     ...(row.event_type === 'click' && row.impression_id ? { impressionId: row.impression_id } : {}),
-    ...(row.event_type === 'conversion' ? { revenueMicros: revenueMicros ?? 0 } : {}),
+    ...(row.event_type === 'conversion' && revenueMicros !== undefined ? { revenueMicros } : {}),
     source,
   };
 }

@@ -2,36 +2,100 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
+import { produce } from './produce';
 import { serve } from './serve';
+import { serveReal } from './serve-real';
 
-const positiveInt = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
-  return n;
-};
+const positiveInt =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
 
 const program = new Command('adx').description('AdvertiseX ad-event pipeline').showHelpAfterError();
 
 program
   .command('serve')
-  .description('run the pipeline service (embedded profile: simulated traffic, in-memory adapters)')
-  .option('--events <n>', 'process n simulated records, print the campaign report and exit', positiveInt('--events'))
-  .option('--rate <n>', 'simulated records per second when running unbounded', positiveInt('--rate'))
+  .description(
+    'run the pipeline service (ADX_PROFILE=embedded: simulated traffic, in-memory adapters; real: Kafka)',
+  )
+  .option(
+    '--events <n>',
+    'process n simulated records, print the campaign report and exit',
+    positiveInt('--events'),
+  )
+  .option(
+    '--rate <n>',
+    'simulated records per second when running unbounded',
+    positiveInt('--rate'),
+  )
   .option('--seed <n>', 'simulator seed', positiveInt('--seed'))
   .action(async (opts: { events?: number; rate?: number; seed?: number }) => {
     const config = loadConfig();
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
     process.once('SIGTERM', () => abort.abort());
-    const result = await serve(config, opts, abort.signal);
+    const result =
+      config.profile === 'real'
+        ? await serveReal(config, abort.signal)
+        : await serve(config, opts, abort.signal);
     process.stdout.write(`${result.report}\n`);
   });
+
+program
+  .command('produce')
+  .description(
+    'send simulated traffic or replay files into the source topics (needs KAFKA_BROKERS, SCHEMA_REGISTRY_URL)',
+  )
+  .option('--count <n>', 'simulated records to send', positiveInt('--count'))
+  .option(
+    '--rate <n>',
+    'pace simulated records at n per second (event time follows the clock)',
+    positiveInt('--rate'),
+  )
+  .option('--seed <n>', 'simulator seed', positiveInt('--seed'))
+  .option(
+    '--file <path...>',
+    'replay files: .ndjson/.jsonl impressions, .csv clicks and conversions, .avro bid requests',
+  )
+  .option('--json', 'print what was sent (and the simulator ground truth) as JSON')
+  .action(
+    async (opts: {
+      count?: number;
+      rate?: number;
+      seed?: number;
+      file?: string[];
+      json?: boolean;
+    }) => {
+      const config = loadConfig();
+      const result = await produce(config, { ...opts, ...(opts.file ? { files: opts.file } : {}) });
+      if (opts.json) {
+        const truth = result.groundTruth
+          ? {
+              ...result.groundTruth,
+              perCampaign: Object.fromEntries(result.groundTruth.perCampaign),
+            }
+          : undefined;
+        process.stdout.write(
+          `${JSON.stringify({ produced: result.produced, groundTruth: truth })}\n`,
+        );
+      } else {
+        for (const [topic, n] of Object.entries(result.produced))
+          process.stdout.write(`${topic}: ${n} records\n`);
+      }
+    },
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`adx: ${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`adx: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `adx: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

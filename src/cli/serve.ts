@@ -3,7 +3,7 @@ import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { registerContracts } from '../contracts/register-contracts';
-import { buildContainer, EMBEDDED, SERVICE } from '../container';
+import { buildContainer, EMBEDDED, SERVICE } from '../container/container';
 import { SimulatedTraffic } from '../embedded/simulated-traffic';
 import { startProgressLog } from '../embedded/progress-log';
 import { startOpsServer } from '../http/ops-server';
@@ -34,12 +34,18 @@ const STEP_MS = 5;
  * `adx serve` on the embedded profile: simulator → memory bus → pipeline → memory warehouse.
  * Bounded with `events`, otherwise until `signal` fires (SIGINT/SIGTERM in the CLI).
  */
-export async function serve(config: AppConfig, options: ServeOptions, signal?: AbortSignal): Promise<ServeResult> {
+export async function serve(
+  config: AppConfig,
+  options: ServeOptions,
+  signal?: AbortSignal,
+): Promise<ServeResult> {
   let inputDone = (): boolean => false;
   const container = buildContainer(config, { inputComplete: () => inputDone() });
   const logger = container.get<Logger>(TOKENS.Logger);
   if (config.ephemeralKey) {
-    logger.warn('ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart');
+    logger.warn(
+      'ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart',
+    );
   }
   const ids = await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
   const total = options.events;
@@ -54,7 +60,11 @@ export async function serve(config: AppConfig, options: ServeOptions, signal?: A
     eventTimeStepMs: total !== undefined ? STEP_MS : 1000 / rate,
     bidRequestSchemaIds: ids.bidRequest,
   });
-  const traffic = new SimulatedTraffic(container.get<MemoryBus>(EMBEDDED.Bus), simulator, config.topics);
+  const traffic = new SimulatedTraffic(
+    container.get<MemoryBus>(EMBEDDED.Bus),
+    simulator,
+    config.topics,
+  );
   const service = container.get<PipelineService>(SERVICE);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
   const server = await startOpsServer(
@@ -63,7 +73,12 @@ export async function serve(config: AppConfig, options: ServeOptions, signal?: A
     config.http.host,
     config.http.port,
   );
-  logger.info('serving', { profile: config.profile, metrics: `http://${config.http.host}:${(server.address() as { port: number }).port}/metrics`, events: total ?? 'unbounded', rate: total === undefined ? rate : 'as fast as possible' });
+  logger.info('serving', {
+    profile: config.profile,
+    metrics: `http://${config.http.host}:${(server.address() as { port: number }).port}/metrics`,
+    events: total ?? 'unbounded',
+    rate: total === undefined ? rate : 'as fast as possible',
+  });
 
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
   await service.start();
@@ -95,6 +110,12 @@ export async function serve(config: AppConfig, options: ServeOptions, signal?: A
   await warehouse.refreshAggregates();
   const report = formatCampaignReport(await warehouse.campaignMetrics({}));
   const t = service.totals;
-  logger.info('done', { received: t.received, accepted: t.accepted, rejected: t.rejected, duplicates: t.duplicates, batches: service.batches });
+  logger.info('done', {
+    received: t.received,
+    accepted: t.accepted,
+    rejected: t.rejected,
+    duplicates: t.duplicates,
+    batches: service.batches,
+  });
   return { container, service, traffic, report, groundTruth: simulator.groundTruth() };
 }

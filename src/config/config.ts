@@ -1,12 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
+import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
+import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parseDuration } from './duration';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 10m, 24h, 7d or milliseconds, got '${text}'` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like 10m, 24h, 7d or milliseconds, got '${text}'`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -15,7 +20,24 @@ const int = (min: number) => z.coerce.number().int().min(min);
 
 /** Every setting, by environment variable. README "Configuration" lists the same names. */
 const envSchema = z.object({
-  ADX_PROFILE: z.enum(['embedded']).default('embedded'),
+  ADX_PROFILE: z.enum(['embedded', 'real']).default('embedded'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'expected host:port[,host:port...]')
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('adx-pipeline'),
+  KAFKA_GROUP_ID: z.string().min(1).default('adx-pipeline'),
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: z.enum(['true', 'false']).default('true'),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  SCHEMA_REGISTRY_USERNAME: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   ADX_PSEUDONYMIZATION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{32,}$/, 'expected at least 32 hex characters (16 bytes)')
@@ -24,7 +46,10 @@ const envSchema = z.object({
   ADX_HTTP_PORT: int(0).max(65535).default(9464),
   ADX_BATCH_SIZE: int(1).max(100_000).default(2000),
   ADX_PARTITIONS: int(1).max(1024).default(3),
-  ADX_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  ADX_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/)
+    .default(''),
   ADX_SNAPSHOT_EVERY: int(1).default(200),
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
@@ -50,7 +75,10 @@ export interface Topics {
 }
 
 export interface AppConfig {
-  readonly profile: 'embedded';
+  readonly profile: 'embedded' | 'real';
+  /** present when KAFKA_BROKERS / SCHEMA_REGISTRY_URL are set (always in the real profile) */
+  readonly kafka?: KafkaConnection & { readonly groupId: string };
+  readonly registry?: RegistryConnection;
   readonly pseudonymizationKey: Buffer;
   /** true when no key was configured and a random one is used for this process only */
   readonly ephemeralKey: boolean;
@@ -62,7 +90,12 @@ export interface AppConfig {
   readonly logFormat: 'text' | 'json';
   readonly progressIntervalMs: number;
   readonly rules: PipelineRules;
-  readonly simulator: { readonly seed: number; readonly rate: number; readonly campaigns: number; readonly users: number };
+  readonly simulator: {
+    readonly seed: number;
+    readonly rate: number;
+    readonly campaigns: number;
+    readonly users: number;
+  };
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
 }
@@ -77,12 +110,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  const missing = realProfileGaps(e);
+  if (missing.length > 0)
+    throw new ConfigError(`invalid configuration:\n  ${missing.join('\n  ')}`);
   const rules = pipelineRules({
     ...(e.ADX_DEDUPE_RETENTION !== undefined ? { dedupeRetentionMs: e.ADX_DEDUPE_RETENTION } : {}),
     ...(e.ADX_ALLOWED_LATENESS !== undefined ? { allowedLatenessMs: e.ADX_ALLOWED_LATENESS } : {}),
     ...(e.ADX_CLICK_LOOKBACK !== undefined ? { clickLookbackMs: e.ADX_CLICK_LOOKBACK } : {}),
-    ...(e.ADX_CONVERSION_WINDOW !== undefined ? { conversionClickWindowMs: e.ADX_CONVERSION_WINDOW } : {}),
-    ...(e.ADX_VIEW_THROUGH_WINDOW !== undefined ? { viewThroughWindowMs: e.ADX_VIEW_THROUGH_WINDOW } : {}),
+    ...(e.ADX_CONVERSION_WINDOW !== undefined
+      ? { conversionClickWindowMs: e.ADX_CONVERSION_WINDOW }
+      : {}),
+    ...(e.ADX_VIEW_THROUGH_WINDOW !== undefined
+      ? { viewThroughWindowMs: e.ADX_VIEW_THROUGH_WINDOW }
+      : {}),
     ...(e.ADX_CONVERSION_MODEL !== undefined ? { conversionModel: e.ADX_CONVERSION_MODEL } : {}),
     ...(e.ADX_MAX_RECORD_BYTES !== undefined ? { maxRecordBytes: e.ADX_MAX_RECORD_BYTES } : {}),
   });
@@ -94,10 +134,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adEvents: `${p}ad_events`,
     deadLetter: `${p}ad_events.dlq`,
   };
-  const configHash = createHash('sha256').update(JSON.stringify({ rules, topics, partitions: e.ADX_PARTITIONS })).digest('hex').slice(0, 16);
+  const configHash = createHash('sha256')
+    .update(JSON.stringify({ rules, topics, partitions: e.ADX_PARTITIONS }))
+    .digest('hex')
+    .slice(0, 16);
   return {
     profile: e.ADX_PROFILE,
-    pseudonymizationKey: e.ADX_PSEUDONYMIZATION_KEY ? Buffer.from(e.ADX_PSEUDONYMIZATION_KEY, 'hex') : randomBytes(32),
+    // parsed whenever set: `adx produce` and the tests use them under any profile
+    ...(e.KAFKA_BROKERS ? { kafka: kafkaConnection(e) } : {}),
+    ...(e.SCHEMA_REGISTRY_URL ? { registry: registryConnection(e) } : {}),
+    pseudonymizationKey: e.ADX_PSEUDONYMIZATION_KEY
+      ? Buffer.from(e.ADX_PSEUDONYMIZATION_KEY, 'hex')
+      : randomBytes(32),
     ephemeralKey: e.ADX_PSEUDONYMIZATION_KEY === undefined,
     http: { host: e.ADX_HTTP_HOST, port: e.ADX_HTTP_PORT },
     batchSize: e.ADX_BATCH_SIZE,
@@ -107,7 +155,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     rules,
-    simulator: { seed: e.ADX_SIM_SEED, rate: e.ADX_SIM_RATE, campaigns: e.ADX_SIM_CAMPAIGNS, users: e.ADX_SIM_USERS },
+    simulator: {
+      seed: e.ADX_SIM_SEED,
+      rate: e.ADX_SIM_RATE,
+      campaigns: e.ADX_SIM_CAMPAIGNS,
+      users: e.ADX_SIM_USERS,
+    },
     configHash,
+  };
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/** Settings the real profile cannot run without, and pairs that only make sense together. */
+function realProfileGaps(e: Env): string[] {
+  const gaps: string[] = [];
+  if (e.ADX_PROFILE === 'real') {
+    if (!e.KAFKA_BROKERS) gaps.push('KAFKA_BROKERS: required when ADX_PROFILE=real');
+    if (!e.SCHEMA_REGISTRY_URL) gaps.push('SCHEMA_REGISTRY_URL: required when ADX_PROFILE=real');
+    if (!e.ADX_PSEUDONYMIZATION_KEY)
+      gaps.push(
+        'ADX_PSEUDONYMIZATION_KEY: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
+      );
+  }
+  if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
+    gaps.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM');
+  }
+  if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE)) {
+    gaps.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
+  }
+  return gaps;
+}
+
+function kafkaConnection(e: Env): KafkaConnection & { groupId: string } {
+  return {
+    brokers: (e.KAFKA_BROKERS ?? '').split(','),
+    clientId: e.KAFKA_CLIENT_ID,
+    groupId: e.KAFKA_GROUP_ID,
+    ...(e.KAFKA_SSL === 'true'
+      ? {
+          ssl: {
+            rejectUnauthorized: e.KAFKA_SSL_REJECT_UNAUTHORIZED === 'true',
+            ...(e.KAFKA_SSL_CA_FILE ? { caFile: e.KAFKA_SSL_CA_FILE } : {}),
+            ...(e.KAFKA_SSL_CERT_FILE ? { certFile: e.KAFKA_SSL_CERT_FILE } : {}),
+            ...(e.KAFKA_SSL_KEY_FILE ? { keyFile: e.KAFKA_SSL_KEY_FILE } : {}),
+          },
+        }
+      : {}),
+    ...(e.KAFKA_SASL_MECHANISM
+      ? {
+          sasl: {
+            mechanism: e.KAFKA_SASL_MECHANISM,
+            username: e.KAFKA_SASL_USERNAME ?? '',
+            password: e.KAFKA_SASL_PASSWORD ?? '',
+          },
+        }
+      : {}),
+  };
+}
+
+function registryConnection(e: Env): RegistryConnection {
+  return {
+    url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''),
+    ...(e.SCHEMA_REGISTRY_USERNAME
+      ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD ?? '' }
+      : {}),
   };
 }

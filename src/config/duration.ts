@@ -1,4 +1,10 @@
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** "10m", "24h", "7d", "1500ms" or plain milliseconds → ms; undefined when unreadable. */
 export function parseDuration(text: string): number | undefined {

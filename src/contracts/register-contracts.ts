@@ -1,6 +1,7 @@
 import type { SchemaRegistry } from '../../ports';
 import type { Topics } from '../config/config';
-import { AD_EVENT_SCHEMAS, BID_REQUEST_SCHEMAS, readContract, valueSubject } from './contract-files';
+import { readContract } from '../../adapters/codecs/contract-files';
+import { AD_EVENT_SCHEMAS, BID_REQUEST_SCHEMAS, valueSubject } from './contract-files';
 
 export interface RegisteredContracts {
   readonly bidRequest: { readonly v1: number; readonly v2: number };
@@ -8,7 +9,10 @@ export interface RegisteredContracts {
 }
 
 /** Registers every Avro contract version, oldest first, under BACKWARD_TRANSITIVE. */
-export async function registerContracts(registry: SchemaRegistry, topics: Topics): Promise<RegisteredContracts> {
+export async function registerContracts(
+  registry: SchemaRegistry,
+  topics: Topics,
+): Promise<RegisteredContracts> {
   const registerAll = async (topic: string, files: readonly [string, string]) => {
     const subject = valueSubject(topic);
     await registry.setCompatibility(subject, 'BACKWARD_TRANSITIVE');

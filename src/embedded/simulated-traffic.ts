@@ -25,7 +25,12 @@ export class SimulatedTraffic {
 
   produce(n: number): void {
     for (const r of this.simulator.take(n)) {
-      const topic = r.topic === 'impressions' ? this.topics.impressions : r.topic === 'clicks' ? this.topics.clicks : this.topics.bidRequests;
+      const topic =
+        r.topic === 'impressions'
+          ? this.topics.impressions
+          : r.topic === 'clicks'
+            ? this.topics.clicks
+            : this.topics.bidRequests;
       this.bus.produce(topic, r.key, r.value, r.headers ?? {});
       this.produced++;
     }

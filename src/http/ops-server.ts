@@ -9,7 +9,12 @@ export interface Probes {
 }
 
 /** /metrics (Prometheus text), /healthz and /readyz. Nothing else is served. */
-export function startOpsServer(metrics: Metrics, probes: Probes, host: string, port: number): Promise<Server> {
+export function startOpsServer(
+  metrics: Metrics,
+  probes: Probes,
+  host: string,
+  port: number,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -23,10 +28,14 @@ export function startOpsServer(metrics: Metrics, probes: Probes, host: string, p
       );
     } else if (path === '/healthz') {
       const ok = probes.healthy();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'unhealthy\n');
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ok\n' : 'unhealthy\n');
     } else if (path === '/readyz') {
       const ok = probes.ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ready\n' : 'not ready\n');
     } else {
       res.writeHead(404).end();
     }

@@ -18,6 +18,8 @@ import type {
   StateStore,
   Warehouse,
 } from '../../ports';
+import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
+import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
 import { lineageSteps, type RuleVersions } from './lineage-steps';
 import { stageBatch, FACT_TABLE } from './staging';
@@ -40,7 +42,10 @@ export interface BatchPipelineDeps {
 
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
 
-async function withRetries(effect: () => Promise<void>, onRetry?: (attempt: number, error: unknown) => void): Promise<void> {
+async function withRetries(
+  effect: () => Promise<void>,
+  onRetry?: (attempt: number, error: unknown) => void,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await effect();
@@ -63,11 +68,15 @@ const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs)
  */
 export class BatchPipeline {
   private batchesSinceSnapshot = 0;
+  /** lives as long as the pipeline: compiled writer schemas are cached across batches */
+  private readonly bidRequestDecoder: ConfluentAvroDecoder;
 
   constructor(
     private state: PipelineState,
     private readonly deps: BatchPipelineDeps,
-  ) {}
+  ) {
+    this.bidRequestDecoder = createBidRequestDecoder((id) => deps.registry.schemaById(id));
+  }
 
   get currentState(): PipelineState {
     return this.state;
@@ -79,11 +88,21 @@ export class BatchPipeline {
     await deps.stateStore.beginBatch(batch.id);
 
     let t = clock.now();
-    const records = await decodeRecords(batch.kind, batch.records, { schemaById: (id: number) => deps.registry.schemaById(id) }, this.state.rules.maxRecordBytes);
+    const records = await decodeRecords(
+      batch.kind,
+      batch.records,
+      {
+        schemaById: (id) => deps.registry.schemaById(id),
+        bidRequestDecoder: this.bidRequestDecoder,
+      },
+      this.state.rules.maxRecordBytes,
+    );
     metrics.observeStage('decode', seconds(t, clock));
 
     t = clock.now();
-    const outcome = processBatch(this.state, records, clock.now(), { pseudonymizeUser: deps.pseudonymizeUser });
+    const outcome = processBatch(this.state, records, clock.now(), {
+      pseudonymizeUser: deps.pseudonymizeUser,
+    });
     this.state = outcome.state;
     metrics.observeStage('process', seconds(t, clock));
 
@@ -100,13 +119,22 @@ export class BatchPipeline {
     if (outcome.events.length === 0) return outcome;
     await this.deps.stateStore.beginBatch(batchId);
     const staged = await stageBatch(this.deps.store, batchId, [], outcome.attributions);
-    await this.deps.warehouse.loadBatch({ batchId, events: [], attributions: outcome.attributions, stagedKeys: staged.map((s) => s.key) });
+    await this.deps.warehouse.loadBatch({
+      batchId,
+      events: [],
+      attributions: outcome.attributions,
+      stagedKeys: staged.map((s) => s.key),
+    });
     await this.deps.stateStore.commit({ batchId, events: outcome.events, positions: [] });
     this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
     return outcome;
   }
 
-  private async applyEffects(batch: SourceBatch, records: readonly SourceRecord[], outcome: BatchOutcome): Promise<void> {
+  private async applyEffects(
+    batch: SourceBatch,
+    records: readonly SourceRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
     const { deps } = this;
     const { clock, metrics } = deps;
 
@@ -124,9 +152,14 @@ export class BatchPipeline {
     });
     const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
     if (load.loaded) {
-      for (const table of loadedTables) metrics.rowsLoaded(table, outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length);
+      for (const table of loadedTables)
+        metrics.rowsLoaded(
+          table,
+          outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length,
+        );
       const now = clock.now();
-      for (const e of outcome.accepted) metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+      for (const e of outcome.accepted)
+        metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
       metrics.loadSucceeded(now);
     }
     metrics.observeStage('load', seconds(t, clock));
@@ -134,13 +167,16 @@ export class BatchPipeline {
     t = clock.now();
     await deps.publisher.publishAdEvents(outcome.accepted);
     await deps.publisher.publishDeadLetters(deadLetters(batch.records, records, outcome));
-    await deps.lineage.append(lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()));
+    await deps.lineage.append(
+      lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()),
+    );
     metrics.observeStage('publish', seconds(t, clock));
 
     t = clock.now();
     const next = (BigInt(batch.lastOffset) + 1n).toString();
     this.batchesSinceSnapshot++;
-    const snapshot = this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
+    const snapshot =
+      this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
     if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
     await deps.stateStore.commit({
       batchId: batch.id,
@@ -152,12 +188,19 @@ export class BatchPipeline {
   }
 }
 
-function deadLetters(raw: readonly RawRecord[], decoded: readonly SourceRecord[], outcome: BatchOutcome): DeadLetter[] {
+function deadLetters(
+  raw: readonly RawRecord[],
+  decoded: readonly SourceRecord[],
+  outcome: BatchOutcome,
+): DeadLetter[] {
   const byOffset = new Map(raw.map((r, i) => [r.offset, { record: r, decoded: decoded[i] }]));
   return outcome.rejections.flatMap((rej) => {
     const found = byOffset.get(rej.source.offset);
     // a rejection must reach the dead-letter topic; losing one silently would break conservation
-    if (!found) throw new Error(`rejected record ${rej.source.topic}/${rej.source.partition}/${rej.source.offset} is not in its batch`);
+    if (!found)
+      throw new Error(
+        `rejected record ${rej.source.topic}/${rej.source.partition}/${rej.source.offset} is not in its batch`,
+      );
     return [
       {
         record: found.record,

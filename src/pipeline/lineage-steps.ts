@@ -20,7 +20,12 @@ export function lineageSteps(
   const range = `kafka://${batch.topic}/${batch.partition}/${batch.firstOffset}-${batch.lastOffset}`;
   const c = outcome.counts;
   const ruleVersions = { code: versions.code, rules: versions.rules, config: versions.configHash };
-  const step = (name: LineageStep['step'], inputs: string[], outputs: string[], counts: LineageStep['counts']): LineageStep => ({
+  const step = (
+    name: LineageStep['step'],
+    inputs: string[],
+    outputs: string[],
+    counts: LineageStep['counts'],
+  ): LineageStep => ({
     batchId: batch.id,
     step: name,
     inputs,
@@ -29,19 +34,45 @@ export function lineageSteps(
     ruleVersions,
     at,
   });
-  const schemaIds = [...new Set(outcome.events.flatMap((e) => (e.type === 'EventAccepted' && e.event.source.schemaId !== undefined ? [e.event.source.schemaId] : [])))];
+  const schemaIds = [
+    ...new Set(
+      outcome.events.flatMap((e) =>
+        e.type === 'EventAccepted' && e.event.source.schemaId !== undefined
+          ? [e.event.source.schemaId]
+          : [],
+      ),
+    ),
+  ];
   return [
     step('ingest', [range], [`batch:${batch.id}`], { received: c.received }),
-    step('validate', [`batch:${batch.id}`, ...schemaIds.map((id) => `schema:${id}`)], ['dlq:ad_events.dlq'], {
-      received: c.received,
-      rejected: c.rejected,
-      rejectedByReason: c.rejectedByReason,
-    }),
+    step(
+      'validate',
+      [`batch:${batch.id}`, ...schemaIds.map((id) => `schema:${id}`)],
+      ['dlq:ad_events.dlq'],
+      {
+        received: c.received,
+        rejected: c.rejected,
+        rejectedByReason: c.rejectedByReason,
+      },
+    ),
     step('normalize', [`batch:${batch.id}`], ['ad_event'], { accepted: c.accepted + c.duplicates }),
     step('dedupe', ['ad_event'], ['ad_event'], { accepted: c.accepted, duplicates: c.duplicates }),
     step('attribute', ['ad_event'], ['attribution'], { attributedByModel: c.attributedByModel }),
-    step('stage', ['ad_event', 'attribution'], staged.map((s) => `s3://${s.key}`), { accepted: c.accepted }),
-    step('load', staged.map((s) => `s3://${s.key}`), loadedTables.map((t) => `table:${t}`), { accepted: c.accepted }),
-    step('publish', ['ad_event'], ['topic:ad_events', 'topic:ad_events.dlq'], { accepted: c.accepted, rejected: c.rejected }),
+    step(
+      'stage',
+      ['ad_event', 'attribution'],
+      staged.map((s) => `s3://${s.key}`),
+      { accepted: c.accepted },
+    ),
+    step(
+      'load',
+      staged.map((s) => `s3://${s.key}`),
+      loadedTables.map((t) => `table:${t}`),
+      { accepted: c.accepted },
+    ),
+    step('publish', ['ad_event'], ['topic:ad_events', 'topic:ad_events.dlq'], {
+      accepted: c.accepted,
+      rejected: c.rejected,
+    }),
   ];
 }

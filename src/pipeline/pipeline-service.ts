@@ -30,26 +30,37 @@ export class PipelineService {
 
   async start(): Promise<void> {
     const restored = await restoreState(this.stateStore, this.rules);
+    if (this.statusValue !== 'starting') return; // stopped while restoring
     this.pipeline = new BatchPipeline(restored.state, this.deps);
     this.source.seek(restored.positions);
-    this.logger.info('state restored', { replayedEvents: restored.replayedEvents, positions: restored.positions.length });
+    this.logger.info('state restored', {
+      replayedEvents: restored.replayedEvents,
+      positions: restored.positions.length,
+    });
     this.statusValue = 'running';
-    this.running = this.source.run((batch) => this.handle(batch)).then(
-      () => {
-        if (this.statusValue === 'running') this.statusValue = 'stopped';
-      },
-      (error: unknown) => {
-        this.statusValue = 'failed';
-        this.deps.metrics.error('pipeline');
-        throw error;
-      },
-    );
+    this.running = this.source
+      .run((batch) => this.handle(batch))
+      .then(
+        () => {
+          if (this.statusValue === 'running') this.statusValue = 'stopped';
+        },
+        (error: unknown) => {
+          this.statusValue = 'failed';
+          this.deps.metrics.error('pipeline');
+          throw error;
+        },
+      );
   }
 
   private async handle(batch: Parameters<BatchPipeline['handle']>[0]): Promise<void> {
     const outcome = await (this.pipeline as BatchPipeline).handle(batch);
     addCounts(this.totals, outcome.counts);
     this.batches++;
+    // advisory only: the StateStore holds the authoritative positions, committed with the state
+    const next = (BigInt(batch.lastOffset) + 1n).toString();
+    await this.source
+      .commit([{ topic: batch.topic, partition: batch.partition, offset: next }])
+      .catch(() => this.deps.metrics.error('broker_commit'));
   }
 
   /** resolves when the source is exhausted (bounded) or stopped; rejects when the pipeline failed */
@@ -65,6 +76,7 @@ export class PipelineService {
   }
 
   async stop(): Promise<void> {
+    if (this.statusValue === 'starting') this.statusValue = 'stopped';
     if (this.statusValue === 'running') this.statusValue = 'draining';
     await this.source.stop();
     try {

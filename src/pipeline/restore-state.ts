@@ -1,4 +1,10 @@
-import { evolvePipeline, initialPipelineState, stateFromSnapshot, type PipelineRules, type PipelineState } from '../../domain';
+import {
+  evolvePipeline,
+  initialPipelineState,
+  stateFromSnapshot,
+  type PipelineRules,
+  type PipelineState,
+} from '../../domain';
 import type { StateStore, TopicPartitionOffset } from '../../ports';
 
 export interface RestoredState {
@@ -8,10 +14,15 @@ export interface RestoredState {
 }
 
 /** Snapshot plus the events after it: the state exactly as the last committed batch left it. */
-export async function restoreState(store: StateStore, rules: PipelineRules): Promise<RestoredState> {
+export async function restoreState(
+  store: StateStore,
+  rules: PipelineRules,
+): Promise<RestoredState> {
   const stored = await store.load();
   // the configured rules apply from now on, even when the snapshot was taken under others
-  let state: PipelineState = stored.snapshot ? { ...stateFromSnapshot(stored.snapshot.data), rules } : initialPipelineState(rules);
+  let state: PipelineState = stored.snapshot
+    ? { ...stateFromSnapshot(stored.snapshot.data), rules }
+    : initialPipelineState(rules);
   for (const event of stored.eventsAfterSnapshot) state = evolvePipeline(state, event);
   return { state, positions: stored.positions, replayedEvents: stored.eventsAfterSnapshot.length };
 }

@@ -14,7 +14,12 @@ export const ATTRIBUTION_TABLE = 'fact_attribution';
 const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
 
 /** Deterministic: a retried batch overwrites its own objects instead of adding new ones. */
-export function stagingKey(table: string, eventDay: string, batchId: string, ext = 'ndjson.gz'): string {
+export function stagingKey(
+  table: string,
+  eventDay: string,
+  batchId: string,
+  ext = 'ndjson.gz',
+): string {
   return `staging/${table}/dt=${eventDay}/${batchId}.${ext}`;
 }
 
@@ -55,7 +60,10 @@ export async function stageBatch(
   for (const part of parts) {
     const body = gzipSync(part.rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const key = stagingKey(part.table, part.eventDay, batchId);
-    await store.put(key, body, 'application/x-ndjson', { 'batch-id': batchId, rows: String(part.rows.length) });
+    await store.put(key, body, 'application/x-ndjson', {
+      'batch-id': batchId,
+      rows: String(part.rows.length),
+    });
     staged.push({ key, table: part.table, rows: part.rows.length, bytes: body.length });
   }
   return staged;

@@ -22,9 +22,32 @@ export function formatCampaignReport(rows: readonly CampaignMetrics[]): string {
       bidRequests: t.bidRequests + r.bidRequests,
       bidsWon: t.bidsWon + r.bidsWon,
     }),
-    { campaignId: 'TOTAL', impressions: 0, clicks: 0, conversions: 0, spendMicros: 0, revenueMicros: 0, bidRequests: 0, bidsWon: 0 },
+    {
+      campaignId: 'TOTAL',
+      impressions: 0,
+      clicks: 0,
+      conversions: 0,
+      spendMicros: 0,
+      revenueMicros: 0,
+      bidRequests: 0,
+      bidsWon: 0,
+    },
   );
-  const header = ['campaign', 'impressions', 'clicks', 'conversions', 'spend', 'revenue', 'CTR', 'CVR', 'CPA', 'CPM', 'ROAS', 'bids', 'win rate'];
+  const header = [
+    'campaign',
+    'impressions',
+    'clicks',
+    'conversions',
+    'spend',
+    'revenue',
+    'CTR',
+    'CVR',
+    'CPA',
+    'CPM',
+    'ROAS',
+    'bids',
+    'win rate',
+  ];
   const lines = [...kpis, campaignKpis(total)].map((r) => [
     r.campaignId,
     String(r.impressions),
@@ -40,7 +63,12 @@ export function formatCampaignReport(rows: readonly CampaignMetrics[]): string {
     String(r.bidRequests),
     pct(r.winRate),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const row = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...lines.map((l) => (l[i] as string).length)),
+  );
+  const row = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ');
   return [row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row)].join('\n');
 }

@@ -13,7 +13,12 @@ describe('embedded service run on in-memory adapters', () => {
   let publisher: MemoryEventPublisher;
 
   beforeAll(async () => {
-    const config = loadConfig({ ADX_HTTP_PORT: '0', ADX_PROGRESS_INTERVAL: '1h', ADX_SIM_USERS: '5000', ADX_BATCH_SIZE: '500' });
+    const config = loadConfig({
+      ADX_HTTP_PORT: '0',
+      ADX_PROGRESS_INTERVAL: '1h',
+      ADX_SIM_USERS: '5000',
+      ADX_BATCH_SIZE: '500',
+    });
     run = await serve(config, { events: EVENTS, seed: 1234 });
     warehouse = run.container.get<MemoryWarehouse>(TOKENS.Warehouse);
     publisher = run.container.get<MemoryEventPublisher>(TOKENS.EventPublisher);
@@ -63,7 +68,11 @@ describe('embedded service run on in-memory adapters', () => {
     expect(rows.map((r) => r.campaignId).sort()).toEqual([...truth.keys()].sort());
     for (const row of rows) {
       const expected = truth.get(row.campaignId);
-      expect({ campaign: row.campaignId, ...row }).toEqual({ campaign: row.campaignId, campaignId: row.campaignId, ...expected });
+      expect({ campaign: row.campaignId, ...row }).toEqual({
+        campaign: row.campaignId,
+        campaignId: row.campaignId,
+        ...expected,
+      });
     }
     expect(run.report).toContain('TOTAL');
   });

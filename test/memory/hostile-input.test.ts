@@ -1,6 +1,6 @@
 import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import type { MemoryEventPublisher } from '../../adapters/memory/memory-event-publisher';
-import { buildContainer, EMBEDDED, SERVICE } from '../../src/container';
+import { buildContainer, EMBEDDED, SERVICE } from '../../src/container/container';
 import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
@@ -31,7 +31,11 @@ describe('hostile input never crashes the service and never disappears', () => {
       Buffer.from(`${'['.repeat(5000)}${']'.repeat(5000)}`),
     ];
     let produced = 0;
-    for (const topic of [config.topics.impressions, config.topics.clicks, config.topics.bidRequests]) {
+    for (const topic of [
+      config.topics.impressions,
+      config.topics.clicks,
+      config.topics.bidRequests,
+    ]) {
       for (const value of garbage) {
         bus.produce(topic, `user-${produced}`, value);
         produced++;

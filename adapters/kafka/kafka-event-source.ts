@@ -1,0 +1,164 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { SourceKind } from '../../domain';
+import {
+  batchId,
+  type BatchHandler,
+  type EventSource,
+  type RawRecord,
+  type TopicPartitionOffset,
+} from '../../ports';
+
+export interface KafkaSourceOptions {
+  readonly groupId: string;
+  readonly topics: ReadonlyMap<string, SourceKind>;
+  readonly maxBatchSize: number;
+  readonly sessionTimeoutMs?: number;
+  readonly maxBytesPerPartition?: number;
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = (Array.isArray(value) ? value : [value]).map((v) => v.toString()).join(',');
+  }
+  return out;
+}
+
+/**
+ * A kafkajs consumer-group member. Each fetched partition batch is cut into chunks of at most
+ * maxBatchSize; the handler is awaited before the next chunk (backpressure: kafkajs fetches no
+ * more for a partition whose batch is still being handled). Offsets are not auto-committed: the
+ * StateStore is the authority, and positions from it are applied with seek() after joining.
+ * A handler failure stops the consumer and rejects run(): the in-process state has moved on, so
+ * letting kafkajs redeliver the batch would double count; a restart restores state instead.
+ */
+export class KafkaEventSource implements EventSource {
+  private readonly consumer: Consumer;
+  private positions: readonly TopicPartitionOffset[] = [];
+  private readonly delivered = new Map<string, string>();
+  private finish: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaSourceOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3000,
+      ...(options.maxBytesPerPartition
+        ? { maxBytesPerPartition: options.maxBytesPerPartition }
+        : {}),
+      retry: { retries: 5 },
+    });
+  }
+
+  seek(positions: readonly TopicPartitionOffset[]): void {
+    this.positions = positions;
+  }
+
+  async run(handler: BatchHandler): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.fail(event.payload.error);
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics.keys()], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload, handler),
+    });
+    for (const p of this.positions)
+      this.consumer.seek({ topic: p.topic, partition: p.partition, offset: p.offset });
+    return done;
+  }
+
+  private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    const { batch } = payload;
+    const kind = this.options.topics.get(batch.topic);
+    if (!kind) return;
+    for (let i = 0; i < batch.messages.length; i += this.options.maxBatchSize) {
+      if (!payload.isRunning() || payload.isStale() || this.stopping) return;
+      const chunk = batch.messages.slice(i, i + this.options.maxBatchSize);
+      const records: RawRecord[] = chunk.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: headersOf(m.headers),
+        timestamp: m.timestamp,
+      }));
+      const first = (chunk[0] as { offset: string }).offset;
+      const last = (chunk[chunk.length - 1] as { offset: string }).offset;
+      try {
+        await handler({
+          id: batchId(batch.topic, batch.partition, first, last),
+          topic: batch.topic,
+          kind,
+          partition: batch.partition,
+          firstOffset: first,
+          lastOffset: last,
+          records,
+        });
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      payload.resolveOffset(last);
+      this.delivered.set(`${batch.topic}:${batch.partition}`, last);
+      await payload.heartbeat();
+    }
+  }
+
+  private fail(error: unknown): void {
+    const finish = this.finish;
+    this.finish = undefined;
+    void this.shutdown().finally(() => finish?.reject(error));
+  }
+
+  async commit(positions: readonly TopicPartitionOffset[]): Promise<void> {
+    if (positions.length === 0 || this.stopping) return;
+    await this.consumer.commitOffsets(
+      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })),
+    );
+  }
+
+  /** kafkajs's stop() waits for the batch in flight; disconnect() then leaves the group */
+  private shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.consumer.stop();
+      await this.consumer.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  async stop(): Promise<void> {
+    await this.shutdown();
+    const finish = this.finish;
+    this.finish = undefined;
+    finish?.resolve();
+  }
+
+  async lag(): Promise<ReadonlyMap<string, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const lag = new Map<string, number>();
+      for (const topic of this.options.topics.keys()) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          const done = this.delivered.get(`${topic}:${p.partition}`);
+          if (done === undefined) continue;
+          lag.set(`${topic}-${p.partition}`, Number(BigInt(p.high) - BigInt(done) - 1n));
+        }
+      }
+      return lag;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

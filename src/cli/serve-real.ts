@@ -1,0 +1,80 @@
+import type { Container } from 'inversify';
+import type { Kafka } from 'kafkajs';
+import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
+import { ensureTopics } from '../../adapters/kafka/kafka-topics';
+import { TOKENS, type EventSource, type Logger, type Metrics, type Warehouse } from '../../ports';
+import type { AppConfig } from '../config/config';
+import { buildContainer, CONTRACT_IDS, REAL, SERVICE } from '../container/container';
+import { registerContracts } from '../contracts/register-contracts';
+import { startProgressLog } from '../embedded/progress-log';
+import { startOpsServer } from '../http/ops-server';
+import type { PipelineService } from '../pipeline/pipeline-service';
+import { formatCampaignReport } from '../report/campaign-report';
+import { sourceTopicSpecs } from './topic-specs';
+
+export interface RealServeResult {
+  readonly container: Container;
+  readonly service: PipelineService;
+  readonly report: string;
+}
+
+const LAG_INTERVAL_MS = 15_000;
+
+/**
+ * `adx serve` with ADX_PROFILE=real: a consumer-group member on Kafka until `signal` fires; then
+ * it finishes the batch in flight, commits, leaves the group and closes its producer.
+ */
+export async function serveReal(
+  config: AppConfig,
+  signal: AbortSignal,
+  onReady?: (c: Container) => void,
+): Promise<RealServeResult> {
+  const container = buildContainer(config);
+  const logger = container.get<Logger>(TOKENS.Logger);
+  await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
+  container
+    .bind(CONTRACT_IDS)
+    .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));
+  const service = container.get<PipelineService>(SERVICE);
+  const metrics = container.get<Metrics>(TOKENS.Metrics);
+  const source = container.get<EventSource>(TOKENS.EventSource);
+  const server = await startOpsServer(
+    metrics,
+    { healthy: () => service.status !== 'failed', ready: () => service.status === 'running' },
+    config.http.host,
+    config.http.port,
+  );
+  const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
+  const lagTimer = setInterval(() => {
+    source.lag().then(
+      (lag) => lag.forEach((records, tp) => metrics.setConsumerLag(tp, records)),
+      () => metrics.error('lag'),
+    );
+  }, LAG_INTERVAL_MS);
+  lagTimer.unref();
+  logger.info('serving', {
+    profile: 'real',
+    brokers: config.kafka?.brokers.join(','),
+    group: config.kafka?.groupId,
+  });
+  await service.start();
+  onReady?.(container);
+  const onAbort = (): void => {
+    logger.info('stopping: finishing the batch in flight, then leaving the group');
+    void service.stop();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await service.finished();
+  } finally {
+    clearInterval(lagTimer);
+    stopProgress();
+    server.close();
+    await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();
+  }
+  const report = formatCampaignReport(
+    await container.get<Warehouse>(TOKENS.Warehouse).campaignMetrics({}),
+  );
+  return { container, service, report };
+}

@@ -1,0 +1,23 @@
+import type { SourceKind } from '../../domain';
+import type { AppConfig } from '../config/config';
+
+export const SERVICE = Symbol.for('adx.PipelineService');
+/** registry ids of the contracts, bound once they are registered at start */
+export const CONTRACT_IDS = Symbol.for('adx.ContractIds');
+/** Tokens that exist only in the embedded profile. */
+export const EMBEDDED = { Bus: Symbol.for('adx.embedded.Bus') } as const;
+/** Tokens that exist only in the real profile. */
+export const REAL = { Kafka: Symbol.for('adx.real.Kafka') } as const;
+
+export interface ContainerOptions {
+  /** embedded bounded runs: the source ends when this says the input is complete */
+  readonly inputComplete?: () => boolean;
+}
+
+export function sourceTopics(config: AppConfig): Map<string, SourceKind> {
+  return new Map<string, SourceKind>([
+    [config.topics.impressions, 'impression'],
+    [config.topics.clicks, 'click_or_conversion'],
+    [config.topics.bidRequests, 'bid_request'],
+  ]);
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
+import { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
+import { ConsoleLogger } from '../../adapters/system/console-logger';
+import { SystemClock } from '../../adapters/system/system-clock';
+import { RULES_VERSION } from '../../domain';
+import { TOKENS, type Clock, type Logger, type Metrics, type Pseudonymizer } from '../../ports';
+import type { AppConfig } from '../config/config';
+import { PipelineService } from '../pipeline/pipeline-service';
+import { CODE_VERSION } from '../version';
+import { bindEmbedded } from './embedded-profile';
+import { bindReal } from './real-profile';
+import { SERVICE, type ContainerOptions } from './app-tokens';
+
+export * from './app-tokens';
+
+/**
+ * The composition root: one container per profile, every port bound to an adapter. Commands and
+ * tests may rebind a port before the first get().
+ */
+export function buildContainer(config: AppConfig, options: ContainerOptions = {}): Container {
+  const c = new Container({ defaultScope: 'Singleton' });
+  const logger = new ConsoleLogger(config.logFormat === 'json');
+  c.bind(TOKENS.Config).toConstantValue(config);
+  c.bind<Logger>(TOKENS.Logger).toConstantValue(logger);
+  c.bind<Clock>(TOKENS.Clock).toConstantValue(new SystemClock());
+  c.bind<Metrics>(TOKENS.Metrics).toConstantValue(new PrometheusMetrics());
+  c.bind<Pseudonymizer>(TOKENS.Pseudonymizer).toConstantValue(
+    new HmacPseudonymizer(config.pseudonymizationKey),
+  );
+
+  if (config.profile === 'real') bindReal(c, config, logger);
+  else bindEmbedded(c, config, options);
+
+  c.bind(SERVICE).toDynamicValue((ctx) => {
+    const pseudonymizer = ctx.get<Pseudonymizer>(TOKENS.Pseudonymizer);
+    const metrics = ctx.get<Metrics>(TOKENS.Metrics);
+    return new PipelineService(
+      ctx.get(TOKENS.EventSource),
+      ctx.get(TOKENS.StateStore),
+      {
+        registry: ctx.get(TOKENS.SchemaRegistry),
+        store: ctx.get(TOKENS.ObjectStore),
+        warehouse: ctx.get(TOKENS.Warehouse),
+        publisher: ctx.get(TOKENS.EventPublisher),
+        stateStore: ctx.get(TOKENS.StateStore),
+        lineage: ctx.get(TOKENS.LineageLog),
+        metrics,
+        clock: ctx.get(TOKENS.Clock),
+        pseudonymizeUser: (id) => pseudonymizer.pseudonymize(id),
+        versions: {
+          code: CODE_VERSION,
+          rules: String(RULES_VERSION),
+          configHash: config.configHash,
+        },
+        snapshotEvery: config.snapshotEvery,
+        onRetry: (attempt, error) => {
+          metrics.error('side_effects');
+          logger.warn('batch side effects failed, retrying', { attempt, error: String(error) });
+        },
+      },
+      config.rules,
+      logger,
+    );
+  });
+  return c;
+}

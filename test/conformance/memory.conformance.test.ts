@@ -1,0 +1,82 @@
+/** Every port conformance suite against the in-memory adapters (and the adapters with no server). */
+import type { SourceKind } from '../../domain';
+import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
+import { MemoryBus } from '../../adapters/memory/memory-bus';
+import { MemoryEventPublisher } from '../../adapters/memory/memory-event-publisher';
+import { MemoryEventSource } from '../../adapters/memory/memory-event-source';
+import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
+import { MemoryMetrics } from '../../adapters/memory/memory-metrics';
+import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
+import { MemorySchemaRegistry } from '../../adapters/memory/memory-schema-registry';
+import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
+import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
+import { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
+import { eventPublisherConformance } from './suites/event-publisher.suite';
+import { eventSourceConformance } from './suites/event-source.suite';
+import { lineageLogConformance } from './suites/lineage-log.suite';
+import { metricsConformance } from './suites/metrics.suite';
+import { objectStoreConformance } from './suites/object-store.suite';
+import { pseudonymizerConformance } from './suites/pseudonymizer.suite';
+import { schemaRegistryConformance } from './suites/schema-registry.suite';
+import { stateStoreConformance } from './suites/state-store.suite';
+import { warehouseConformance } from './suites/warehouse.suite';
+import { uniqueName } from './support/conformance-kit';
+
+/** FNV-1a, so keys spread over partitions as a broker's partitioner would spread them */
+function hashPartition(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(key, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193);
+  return (hash >>> 0) % partitions;
+}
+
+objectStoreConformance('memory', async () => ({ store: new MemoryObjectStore() }));
+
+schemaRegistryConformance('memory', async () => ({ registry: new MemorySchemaRegistry() }));
+// a registry shared across subjects, as a real one is: ids are global
+const sharedRegistry = new MemorySchemaRegistry();
+schemaRegistryConformance('memory, one registry for all tests', async () => ({
+  registry: sharedRegistry,
+}));
+
+for (const maxBatchSize of [1, 4]) {
+  eventSourceConformance(`memory, batches of at most ${maxBatchSize}`, async () => {
+    const bus = new MemoryBus(hashPartition, 3);
+    const topics = new Map<string, SourceKind>([
+      [uniqueName('impressions'), 'impression'],
+      [uniqueName('clicks'), 'click_or_conversion'],
+    ]);
+    for (const topic of topics.keys()) bus.createTopic(topic);
+    const open = () => new MemoryEventSource(bus, { topics, maxBatchSize });
+    return {
+      topics,
+      source: open(),
+      reopen: async () => open(),
+      produce: async (topic, key, value, headers) => {
+        bus.produce(topic, key, value, headers);
+      },
+    };
+  });
+}
+
+eventPublisherConformance('memory', async () => {
+  const publisher = new MemoryEventPublisher();
+  return {
+    publisher,
+    readAdEvents: async () => [...publisher.adEvents],
+    readDeadLetters: async () => [...publisher.deadLetters],
+  };
+});
+
+warehouseConformance('memory', async () => ({ warehouse: new MemoryWarehouse() }));
+
+stateStoreConformance('memory', async () => ({ store: new MemoryStateStore() }));
+
+lineageLogConformance('memory', async () => ({ log: new MemoryLineageLog() }));
+
+metricsConformance('memory', async () => ({ metrics: new MemoryMetrics() }));
+metricsConformance('prometheus', async () => ({
+  metrics: new PrometheusMetrics({ defaultMetrics: false }),
+}));
+
+pseudonymizerConformance('hmac', (key) => new HmacPseudonymizer(key));
+pseudonymizerConformance('hmac, cache of 2', (key) => new HmacPseudonymizer(key, 2));
