@@ -32,6 +32,9 @@ export interface AdEvent {
   readonly source: SourceCoordinates;
 }
 
+/** For building an event field by field inside a normalizer; what leaves it is readonly. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The identity dedupe keys on. */
 export function eventKey(event: Pick<AdEvent, 'eventType' | 'eventId'>): string {
   return `${event.eventType}:${event.eventId}`;

@@ -81,14 +81,12 @@ export function processBatch(
 
   for (const record of records) {
     counts.received++;
-    const validated = validateRecord(record, now, state.rules);
+    const validated = validateRecord(record, now, state.rules, pseudonymize);
     if (!validated.ok) {
       apply({ type: 'RecordRejected', source: record.source, rejection: validated.rejection });
       continue;
     }
-    const event = pseudonymize
-      ? { ...validated.event, userId: pseudonymize(validated.event.userId) }
-      : validated.event;
+    const event = validated.event;
     const partition = event.source.partition;
     const slice = partitionState(state, partition);
     const decided = dedupe.decide({ type: 'ObserveEvent', event }, slice.dedupe, state.rules);

@@ -72,7 +72,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Stateless checks of one source record: size, decodability, schema, time; then normalization.
  * Stateful checks (lateness against the watermark, duplicates) belong to the deciders.
  */
-export function validateRecord(record: SourceRecord, now: number, rules: PipelineRules): Validated {
+export function validateRecord(
+  record: SourceRecord,
+  now: number,
+  rules: PipelineRules,
+  pseudonymizeUser?: (userId: string) => string,
+): Validated {
+  const userOf = (raw: string): string => (pseudonymizeUser ? pseudonymizeUser(raw) : raw);
   if (record.sizeBytes > rules.maxRecordBytes) {
     return fail(
       rejection(
@@ -93,7 +99,10 @@ export function validateRecord(record: SourceRecord, now: number, rules: Pipelin
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
       if (typeof time !== 'number') return fail(time);
-      return { ok: true, event: impressionToAdEvent(parsed.data, time, record.source) };
+      return {
+        ok: true,
+        event: impressionToAdEvent(parsed.data, time, record.source, userOf(parsed.data.user_id)),
+      };
     }
     case 'click_or_conversion': {
       if (!Array.isArray(value))
@@ -112,7 +121,10 @@ export function validateRecord(record: SourceRecord, now: number, rules: Pipelin
       if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
       if (typeof time !== 'number') return fail(time);
-      return { ok: true, event: clickRowToAdEvent(parsed.data, time, record.source) };
+      return {
+        ok: true,
+        event: clickRowToAdEvent(parsed.data, time, record.source, userOf(parsed.data.user_id)),
+      };
     }
     case 'bid_request': {
       if (!isPlainObject(value))
@@ -121,7 +133,10 @@ export function validateRecord(record: SourceRecord, now: number, rules: Pipelin
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
       if (typeof time !== 'number') return fail(time);
-      return { ok: true, event: bidRequestToAdEvent(parsed.data, time, record.source) };
+      return {
+        ok: true,
+        event: bidRequestToAdEvent(parsed.data, time, record.source, userOf(parsed.data.user_id)),
+      };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdEvent, DeviceType } from '../ad-event';
+import type { AdEvent, DeviceType, Mutable } from '../ad-event';
 import type { SourceCoordinates } from '../source-record';
 import { countryCode, identifier, micros } from './fields';
 
@@ -25,20 +25,22 @@ export function bidRequestToAdEvent(
   row: BidRequest,
   eventTime: number,
   source: SourceCoordinates,
+  userId: string = row.user_id,
 ): AdEvent {
-  return {
+  const event: Mutable<AdEvent> = {
     eventId: row.bid_request_id,
     eventType: 'bid_request',
     eventTime,
-    userId: row.user_id,
+    userId,
     campaignId: row.campaign_id,
     publisherId: row.publisher_id,
-    ...(row.ad_id ? { adId: row.ad_id } : {}),
     deviceType: row.device_type.toLowerCase() as DeviceType,
     country: row.country,
     bidFloorMicros: row.bid_floor_micros,
-    ...(row.bid_price_micros != null ? { bidPriceMicros: row.bid_price_micros } : {}),
     won: row.won,
     source,
   };
+  if (row.ad_id) event.adId = row.ad_id;
+  if (row.bid_price_micros != null) event.bidPriceMicros = row.bid_price_micros;
+  return event;
 }

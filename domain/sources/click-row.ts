@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdEvent } from '../ad-event';
+import type { AdEvent, Mutable } from '../ad-event';
 import { decimalToMicros } from '../money';
 import type { SourceCoordinates } from '../source-record';
 import { countryCode, deviceType, identifier, MAX_MICROS, timestampField } from './fields';
@@ -69,20 +69,24 @@ export function clickRowToAdEvent(
   row: ClickRow,
   eventTime: number,
   source: SourceCoordinates,
+  userId: string = row.user_id,
 ): AdEvent {
-  const revenueMicros = row.revenue === undefined ? undefined : decimalToMicros(row.revenue);
-  return {
+  const event: Mutable<AdEvent> = {
     eventId: row.event_id,
     eventType: row.event_type,
     eventTime,
-    userId: row.user_id,
+    userId,
     campaignId: row.campaign_id,
-    ...(row.ad_id ? { adId: row.ad_id } : {}),
-    ...(row.publisher_id ? { publisherId: row.publisher_id } : {}),
-    ...(row.device_type ? { deviceType: row.device_type } : {}),
-    ...(row.country ? { country: row.country } : {}),
-    ...(row.event_type === 'click' && row.impression_id ? { impressionId: row.impression_id } : {}),
-    ...(row.event_type === 'conversion' && revenueMicros !== undefined ? { revenueMicros } : {}),
     source,
   };
+  if (row.ad_id) event.adId = row.ad_id;
+  if (row.publisher_id) event.publisherId = row.publisher_id;
+  if (row.device_type) event.deviceType = row.device_type;
+  if (row.country) event.country = row.country;
+  if (row.event_type === 'click' && row.impression_id) event.impressionId = row.impression_id;
+  if (row.event_type === 'conversion' && row.revenue !== undefined) {
+    const revenueMicros = decimalToMicros(row.revenue);
+    if (revenueMicros !== undefined) event.revenueMicros = revenueMicros;
+  }
+  return event;
 }

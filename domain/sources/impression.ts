@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdEvent } from '../ad-event';
+import type { AdEvent, Mutable } from '../ad-event';
 import type { SourceCoordinates } from '../source-record';
 import { countryCode, deviceType, identifier, micros, timestampField } from './fields';
 
@@ -23,18 +23,21 @@ export function impressionToAdEvent(
   row: Impression,
   eventTime: number,
   source: SourceCoordinates,
+  userId: string = row.user_id,
 ): AdEvent {
-  return {
+  // assigned field by field: conditional spreads allocate a temporary per optional field
+  const event: Mutable<AdEvent> = {
     eventId: row.impression_id,
     eventType: 'impression',
     eventTime,
-    userId: row.user_id,
+    userId,
     campaignId: row.campaign_id,
     adId: row.ad_id,
     publisherId: row.publisher_id,
-    ...(row.device_type ? { deviceType: row.device_type } : {}),
-    ...(row.country ? { country: row.country } : {}),
     costMicros: row.win_price_micros,
     source,
   };
+  if (row.device_type) event.deviceType = row.device_type;
+  if (row.country) event.country = row.country;
+  return event;
 }
