@@ -38,8 +38,11 @@ export function rejectionFromIssues(input: unknown, error: z.ZodError): Rejectio
   const wrongEnumType =
     issue.code === 'invalid_value' &&
     issue.values.every((v) => v === null || typeof v !== typeof actual);
+  // a union (string or epoch ms) given a string or number failed on its value, not its type
+  const wrongUnionType =
+    issue.code === 'invalid_union' && typeof actual !== 'string' && typeof actual !== 'number';
   const reason =
-    issue.code === 'invalid_type' || issue.code === 'invalid_union' || wrongEnumType
+    issue.code === 'invalid_type' || wrongUnionType || wrongEnumType
       ? 'invalid_type'
       : 'invalid_value';
   return rejection(reason, path, issue.message);

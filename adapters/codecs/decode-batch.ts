@@ -1,0 +1,120 @@
+import type {
+  DecodedPayload,
+  SourceCoordinates,
+  SourceFormat,
+  SourceKind,
+  SourceRecord,
+} from '../../domain';
+import type { RawRecord } from '../../ports';
+import { createBidRequestDecoder } from './bid-request-avro';
+import type { AvroDecoded, ConfluentAvroDecoder, SchemaLookup } from './confluent-avro';
+import { confluentSchemaId } from './confluent-avro';
+import { decodeClickLine } from './csv-click';
+import { decodeImpressionJson } from './json-impression';
+import { unreadable } from './payload';
+
+export const FORMAT_OF_KIND: Readonly<Record<SourceKind, SourceFormat>> = {
+  impression: 'json',
+  click_or_conversion: 'csv',
+  bid_request: 'avro',
+};
+
+export interface DecodeDeps {
+  /** the SchemaRegistry port's schemaById */
+  readonly schemaById: SchemaLookup;
+  /**
+   * A long-lived decoder remembers id → schema across batches. Without one, a decoder is kept per
+   * schemaById function, so passing the same deps object every batch has the same effect; a new
+   * function per batch costs one registry lookup per schema id per batch (compiling is still
+   * cached by schema text).
+   */
+  readonly bidRequestDecoder?: ConfluentAvroDecoder;
+}
+
+const decoders = new WeakMap<SchemaLookup, ConfluentAvroDecoder>();
+
+function bidRequestDecoderFor(deps: DecodeDeps): ConfluentAvroDecoder {
+  if (deps.bidRequestDecoder) return deps.bidRequestDecoder;
+  let decoder = decoders.get(deps.schemaById);
+  if (!decoder) decoders.set(deps.schemaById, (decoder = createBidRequestDecoder(deps.schemaById)));
+  return decoder;
+}
+
+/** null values and oversized ones are refused before any parser sees a byte of them */
+function refuseUnparsed(record: RawRecord, maxRecordBytes: number): DecodedPayload | undefined {
+  if (record.value === null) {
+    return unreadable('corrupt_payload', 'record has no value (tombstone)');
+  }
+  if (record.value.length > maxRecordBytes) {
+    return unreadable(
+      'too_large',
+      `${record.value.length} bytes exceeds the limit of ${maxRecordBytes}`,
+    );
+  }
+  return undefined;
+}
+
+function coordinates(
+  record: RawRecord,
+  format: SourceFormat,
+  schemaId?: number,
+): SourceCoordinates {
+  const { topic, partition, offset } = record;
+  return schemaId === undefined
+    ? { topic, partition, offset, format }
+    : { topic, partition, offset, format, schemaId };
+}
+
+/**
+ * One partition's raw records → what the domain validates, in the same order. Never rejects on a
+ * bad record (each gets a typed rejection); rejects only when the schema registry cannot be asked.
+ * Avro writer schemas are fetched once per batch for the ids it holds, after which every record
+ * decodes synchronously: no promise per record.
+ */
+export async function decodeRecords(
+  kind: SourceKind,
+  records: readonly RawRecord[],
+  deps: DecodeDeps,
+  maxRecordBytes: number,
+): Promise<SourceRecord[]> {
+  const format = FORMAT_OF_KIND[kind];
+  const refused = records.map((record) => refuseUnparsed(record, maxRecordBytes));
+  const wellSized = (i: number): Uint8Array => records[i]?.value as Uint8Array;
+  const payloads = new Array<DecodedPayload>(records.length);
+  const schemaIds = new Array<number | undefined>(records.length);
+
+  switch (kind) {
+    case 'impression':
+      refused.forEach((r, i) => (payloads[i] = r ?? decodeImpressionJson(wellSized(i))));
+      break;
+    case 'click_or_conversion':
+      refused.forEach((r, i) => (payloads[i] = r ?? decodeClickLine(wellSized(i))));
+      break;
+    case 'bid_request': {
+      const ids = new Set<number>();
+      refused.forEach((r, i) => {
+        const id = r ? undefined : confluentSchemaId(wellSized(i));
+        if (id !== undefined) ids.add(id);
+      });
+      const decoder = bidRequestDecoderFor(deps);
+      await decoder.prepare(ids);
+      refused.forEach((r, i) => {
+        if (r) {
+          payloads[i] = r;
+          return;
+        }
+        const avro: AvroDecoded = decoder.decodePrepared(wellSized(i));
+        payloads[i] = avro.payload;
+        schemaIds[i] = avro.schemaId;
+      });
+      break;
+    }
+  }
+
+  return records.map((record, i) => ({
+    kind,
+    source: coordinates(record, format, schemaIds[i]),
+    sizeBytes: record.value?.length ?? 0,
+    payload: payloads[i] as DecodedPayload,
+  }));
+}

@@ -1,0 +1,2 @@
+export * from './partitioner';
+export * from './simulator';

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { decodeClickLine, encodeClickRow } from '../../adapters/codecs';
+import type { DecodedPayload, RejectionReason } from '../../domain';
+
+const reasonOf = (payload: DecodedPayload): RejectionReason | 'ok' =>
+  payload.ok ? 'ok' : payload.rejection.reason;
+const valueOf = (payload: DecodedPayload): unknown => {
+  if (!payload.ok)
+    throw new Error(
+      `expected a value, got ${payload.rejection.reason}: ${payload.rejection.detail}`,
+    );
+  return payload.value;
+};
+
+describe('CSV click rows', () => {
+  it('decodes quoted fields (RFC 4180)', () => {
+    const line = Buffer.from('click,"id,1","say ""hi""",,"multi\nline"');
+    expect(valueOf(decodeClickLine(line))).toEqual([
+      'click',
+      'id,1',
+      'say "hi"',
+      '',
+      'multi\nline',
+    ]);
+  });
+
+  it('accepts one trailing line break, CRLF or LF', () => {
+    expect(valueOf(decodeClickLine(Buffer.from('a,b\r\n')))).toEqual(['a', 'b']);
+    expect(valueOf(decodeClickLine(Buffer.from('a,b\n')))).toEqual(['a', 'b']);
+  });
+
+  it('leaves column counts to the domain', () => {
+    expect(valueOf(decodeClickLine(Buffer.from('a,b,c')))).toEqual(['a', 'b', 'c']);
+  });
+
+  it.each([
+    ['two records in one', 'a,b\nc,d'],
+    ['an unclosed quote', 'click,"id,1'],
+    ['a quote inside an unquoted field', 'click,id"1,x'],
+    ['nothing', ''],
+    ['only a line break', '\n'],
+  ])('rejects %s as corrupt_payload', (_name, text) => {
+    expect(reasonOf(decodeClickLine(Buffer.from(text)))).toBe('corrupt_payload');
+  });
+
+  it('rejects invalid UTF-8 as corrupt_payload', () => {
+    expect(reasonOf(decodeClickLine(Buffer.from([0x61, 0x2c, 0xff, 0x62])))).toBe(
+      'corrupt_payload',
+    );
+  });
+
+  const hostile = [
+    'plain',
+    '',
+    ' padded ',
+    'comma, inside',
+    'quote " inside',
+    '"fully quoted"',
+    'new\nline',
+    'carriage\rreturn',
+    'crlf\r\nin the middle',
+    'tab\tand\u0001control\u0007chars\u0000',
+    "Robert'); DROP TABLE fact_click;--",
+    '=HYPERLINK("http://evil")',
+    'emoji 📰🚀 and ünïcødé',
+    '\ufeffbom at start',
+    '\\backslash\\',
+  ];
+
+  it('carries hostile strings through encodeClickRow and back', () => {
+    const fields = hostile;
+    expect(valueOf(decodeClickLine(encodeClickRow(fields)))).toEqual(fields);
+  });
+
+  it('round-trips any row of two or more fields (property)', () => {
+    const field = fc.string({ unit: 'binary', maxLength: 20 });
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 2, maxLength: 12 }), (fields) => {
+        expect(valueOf(decodeClickLine(encodeClickRow(fields)))).toEqual(fields);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on arbitrary bytes (property)', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc
+        .string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ') })
+        .map((s) => Buffer.from(s)),
+    );
+    fc.assert(
+      fc.property(bytes, (b) => {
+        const out = decodeClickLine(b);
+        if (out.ok) expect(Array.isArray(out.value)).toBe(true);
+        else expect(out.rejection.reason).toBe('corrupt_payload');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,176 @@
+import {
+  bidRequestSchemaText,
+  bidRequestType,
+  decodeImpressionJson,
+  decodeRecords,
+  encodeClickRow,
+  encodeConfluentAvro,
+  encodeImpression,
+  type SchemaLookup,
+} from '../../adapters/codecs';
+import type { DecodedPayload, RejectionReason } from '../../domain';
+import type { RawRecord } from '../../ports';
+
+// JSON impressions and decodeRecords here; codecs-csv and codecs-avro hold the other formats
+
+const V1 = 11;
+const V2 = 12;
+const schemas = new Map<number, string>([
+  [V1, bidRequestSchemaText(1)],
+  [V2, bidRequestSchemaText(2)],
+]);
+const lookup: SchemaLookup = async (id) => schemas.get(id);
+
+const reasonOf = (payload: DecodedPayload): RejectionReason | 'ok' =>
+  payload.ok ? 'ok' : payload.rejection.reason;
+const valueOf = (payload: DecodedPayload): unknown => {
+  if (!payload.ok)
+    throw new Error(
+      `expected a value, got ${payload.rejection.reason}: ${payload.rejection.detail}`,
+    );
+  return payload.value;
+};
+
+const bidV1 = {
+  bid_request_id: 'br-1',
+  timestamp: 1_714_564_800_000,
+  user_id: 'user-1',
+  campaign_id: 'cmp-001',
+  publisher_id: 'pub-001',
+  ad_id: null,
+  device_type: 'MOBILE',
+  country: 'US',
+  bid_floor_micros: 1200,
+  bid_price_micros: 1500,
+  won: true,
+};
+const bidV2 = { ...bidV1, bid_request_id: 'br-2', win_price_micros: 1300, deal_id: 'deal-7' };
+
+function rawRecord(value: Uint8Array | null, offset = 0): RawRecord {
+  return {
+    topic: 't',
+    partition: 2,
+    offset: String(offset),
+    key: null,
+    value,
+    headers: {},
+    timestamp: '0',
+  };
+}
+
+describe('JSON impressions', () => {
+  it('decodes a document and round-trips through encodeImpression', () => {
+    const doc = {
+      impression_id: 'imp-1',
+      user_id: 'üser 📰',
+      win_price_micros: 1500,
+      nested: { a: [1, 2] },
+    };
+    expect(valueOf(decodeImpressionJson(encodeImpression(doc)))).toEqual(doc);
+  });
+
+  it.each([
+    ['truncated JSON', Buffer.from('{"impression_id": "x", ')],
+    ['not JSON at all', Buffer.from('impression_id=x')],
+    ['empty', Buffer.alloc(0)],
+    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xe9, 0x22, 0x3a, 0x31, 0x7d])],
+    ['UTF-16 with a BOM', Buffer.from('\ufeff{}', 'utf16le')],
+  ])('rejects %s as corrupt_payload', (_name, bytes) => {
+    expect(reasonOf(decodeImpressionJson(bytes))).toBe('corrupt_payload');
+  });
+
+  it('hands non-object JSON to the domain, which decides what it is', () => {
+    expect(valueOf(decodeImpressionJson(Buffer.from('null')))).toBeNull();
+    expect(valueOf(decodeImpressionJson(Buffer.from('[1,2]')))).toEqual([1, 2]);
+  });
+
+  it('reads a Uint8Array view into a larger buffer without copying the rest', () => {
+    const backing = Buffer.from('xx{"a":1}yy');
+    expect(
+      valueOf(decodeImpressionJson(new Uint8Array(backing.buffer, backing.byteOffset + 2, 7))),
+    ).toEqual({ a: 1 });
+  });
+});
+
+describe('decodeRecords', () => {
+  const deps = { schemaById: lookup };
+
+  it('decodes impressions with their coordinates and sizes', async () => {
+    const value = encodeImpression({ impression_id: 'imp-1' });
+    const [record] = await decodeRecords('impression', [rawRecord(value, 41)], deps, 64 * 1024);
+    expect(record).toEqual({
+      kind: 'impression',
+      source: { topic: 't', partition: 2, offset: '41', format: 'json' },
+      sizeBytes: value.length,
+      payload: { ok: true, value: { impression_id: 'imp-1' } },
+    });
+  });
+
+  it('does not parse records over the size limit, whatever the format', async () => {
+    const huge = Buffer.alloc(70_000, 0x7b); // '{{{{…': would be corrupt if it were parsed
+    for (const kind of ['impression', 'click_or_conversion', 'bid_request'] as const) {
+      const [record] = await decodeRecords(kind, [rawRecord(huge)], deps, 64 * 1024);
+      expect(record?.sizeBytes).toBe(70_000);
+      expect(reasonOf(record?.payload as DecodedPayload)).toBe('too_large');
+      expect(record?.source.schemaId).toBeUndefined();
+    }
+  });
+
+  it('rejects a null value (tombstone) as corrupt_payload', async () => {
+    for (const kind of ['impression', 'click_or_conversion', 'bid_request'] as const) {
+      const [record] = await decodeRecords(kind, [rawRecord(null)], deps, 1024);
+      expect(record?.sizeBytes).toBe(0);
+      expect(reasonOf(record?.payload as DecodedPayload)).toBe('corrupt_payload');
+    }
+  });
+
+  it('keeps record order for clicks, good and bad mixed', async () => {
+    const values = [
+      encodeClickRow(['click', 'a']),
+      Buffer.from('"open'),
+      null,
+      Buffer.alloc(2000, 0x61),
+      encodeClickRow(['click', 'b']),
+    ];
+    const records = await decodeRecords(
+      'click_or_conversion',
+      values.map((v, i) => rawRecord(v, i)),
+      deps,
+      1000,
+    );
+    expect(records.map((r) => reasonOf(r.payload))).toEqual([
+      'ok',
+      'corrupt_payload',
+      'corrupt_payload',
+      'too_large',
+      'ok',
+    ]);
+    expect(records.map((r) => r.source.offset)).toEqual(['0', '1', '2', '3', '4']);
+    expect(records.every((r) => r.source.format === 'csv')).toBe(true);
+  });
+
+  it('decodes bid requests of both writer versions and stamps their schema ids', async () => {
+    const values = [
+      encodeConfluentAvro(V1, bidRequestType(1), bidV1),
+      encodeConfluentAvro(V2, bidRequestType(2), bidV2),
+      encodeConfluentAvro(777, bidRequestType(2), bidV2),
+      Buffer.from([9, 9]),
+    ];
+    const records = await decodeRecords(
+      'bid_request',
+      values.map((v, i) => rawRecord(v, i)),
+      deps,
+      1024,
+    );
+    expect(records.map((r) => reasonOf(r.payload))).toEqual([
+      'ok',
+      'ok',
+      'unknown_schema',
+      'corrupt_payload',
+    ]);
+    expect(records.map((r) => r.source.schemaId)).toEqual([V1, V2, 777, undefined]);
+    expect(
+      (valueOf(records[0]?.payload as DecodedPayload) as { deal_id: unknown }).deal_id,
+    ).toBeNull();
+  });
+});
