@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# npm test: every suite. Typecheck and lint first (cheap, and a red lint is a red build),
-# then all jest projects, then one summary line "N passed, N failed" for CI.
+# npm test: every suite. Typecheck and lint first (cheap, and a red lint is a red build), then
+# the stack-free suites in parallel, then the suites that talk to the real stack (started here
+# when it is not up) one file at a time, and one summary line "N passed, N failed" for CI.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 status=0
 step() { echo; echo "== $*"; }
+results=()
+
+run_jest() {
+  local out
+  out="$(mktemp -t adx-jest-XXXXXX.json)"
+  results+=("$out")
+  npx jest --ci --json --outputFile="$out" "$@" || status=1
+}
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
@@ -14,17 +23,34 @@ step "lint (eslint + prettier)"
 npx eslint . || status=1
 npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; status=1; }
 
-step "jest: unit, memory, conformance"
-results="$(mktemp -t adx-jest-XXXXXX.json)"
-npx jest --ci --json --outputFile="$results" "$@" || status=1
+step "jest: unit, memory"
+run_jest --selectProjects unit memory
+
+step "real stack"
+if ! ops/stack.sh status >/dev/null 2>&1; then
+  ops/stack.sh up || { echo "the stack did not start: the suites below will fail"; status=1; }
+fi
+ops/stack.sh status || true
+eval "$(ops/stack.sh env)"
+export KAFKA_BROKERS SCHEMA_REGISTRY_URL
+
+step "jest: conformance (memory and real adapters), contract, integration"
+run_jest --selectProjects conformance contract integration --runInBand
 
 node -e '
-  const r = require(process.argv[1]);
-  const skipped = r.numPendingTests + r.numTodoTests;
+  let passed = 0, failed = 0, skipped = 0, suitesPassed = 0, suitesFailed = 0, total = 0;
+  for (const file of process.argv.slice(1)) {
+    let r;
+    try { r = require(file); } catch { failed++; continue; }
+    passed += r.numPassedTests; failed += r.numFailedTests; total += r.numTotalTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+    suitesPassed += r.numPassedTestSuites; suitesFailed += r.numFailedTestSuites + r.numRuntimeErrorTestSuites;
+  }
   console.log("");
-  console.log(`suites: ${r.numPassedTestSuites} passed, ${r.numFailedTestSuites} failed`);
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-  if (r.numTotalTests === 0) { console.error("no tests ran"); process.exit(1); }
-' "$results" || status=1
-rm -f "$results"
+  console.log(`suites: ${suitesPassed} passed, ${suitesFailed} failed`);
+  console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  if (total === 0) { console.error("no tests ran"); process.exit(1); }
+  if (suitesFailed > 0) process.exit(1);
+' "${results[@]}" || status=1
+rm -f "${results[@]}"
 exit $status
