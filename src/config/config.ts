@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
+import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
 import { parseDuration } from './duration';
 
 const duration = z.string().transform((text, ctx) => {
@@ -60,6 +61,8 @@ const envSchema = z.object({
   ADX_VIEW_THROUGH_WINDOW: duration.optional(),
   ADX_CONVERSION_MODEL: z.enum(['last_click', 'first_click']).optional(),
   ADX_MAX_RECORD_BYTES: int(1024).optional(),
+  /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
+  ADX_CRASH_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),
   ADX_SIM_RATE: int(1).default(5000),
   ADX_SIM_CAMPAIGNS: int(1).default(12),
@@ -96,6 +99,7 @@ export interface AppConfig {
     readonly campaigns: number;
     readonly users: number;
   };
+  readonly crashPlan?: CrashPlan;
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
 }
@@ -110,6 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  let crashPlan: CrashPlan | undefined;
+  try {
+    crashPlan = parseCrashPlan(e.ADX_CRASH_AT);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${(error as Error).message}`);
+  }
   const missing = realProfileGaps(e);
   if (missing.length > 0)
     throw new ConfigError(`invalid configuration:\n  ${missing.join('\n  ')}`);
@@ -162,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       users: e.ADX_SIM_USERS,
     },
     configHash,
+    ...(crashPlan ? { crashPlan } : {}),
   };
 }
 

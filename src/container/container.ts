@@ -7,6 +7,7 @@ import { SystemClock } from '../../adapters/system/system-clock';
 import { RULES_VERSION } from '../../domain';
 import { TOKENS, type Clock, type Logger, type Metrics, type Pseudonymizer } from '../../ports';
 import type { AppConfig } from '../config/config';
+import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
@@ -55,6 +56,7 @@ export function buildContainer(config: AppConfig, options: ContainerOptions = {}
           configHash: config.configHash,
         },
         snapshotEvery: config.snapshotEvery,
+        crashCheck: crashChecker(config.crashPlan),
         onRetry: (attempt, error) => {
           metrics.error('side_effects');
           logger.warn('batch side effects failed, retrying', { attempt, error: String(error) });

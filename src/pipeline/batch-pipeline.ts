@@ -21,6 +21,7 @@ import type {
 import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
 import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
+import type { CrashCheck } from './crash-points';
 import { lineageSteps, type RuleVersions } from './lineage-steps';
 import { stageBatch, FACT_TABLE } from './staging';
 
@@ -38,6 +39,8 @@ export interface BatchPipelineDeps {
   /** a snapshot replaces the changelog every this many batches */
   readonly snapshotEvery: number;
   readonly onRetry?: (attempt: number, error: unknown) => void;
+  /** failpoints for the exactly-once test; a no-op in normal runs */
+  readonly crashCheck?: CrashCheck;
 }
 
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
@@ -86,6 +89,7 @@ export class BatchPipeline {
     const { deps } = this;
     const { clock, metrics } = deps;
     await deps.stateStore.beginBatch(batch.id);
+    deps.crashCheck?.('after_intent');
 
     let t = clock.now();
     const records = await decodeRecords(
@@ -142,6 +146,7 @@ export class BatchPipeline {
     const staged = await stageBatch(deps.store, batch.id, outcome.accepted, outcome.attributions);
     metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
     metrics.observeStage('stage', seconds(t, clock));
+    deps.crashCheck?.('after_stage');
 
     t = clock.now();
     const load = await deps.warehouse.loadBatch({
@@ -163,14 +168,17 @@ export class BatchPipeline {
       metrics.loadSucceeded(now);
     }
     metrics.observeStage('load', seconds(t, clock));
+    deps.crashCheck?.('after_load');
 
     t = clock.now();
     await deps.publisher.publishAdEvents(outcome.accepted);
     await deps.publisher.publishDeadLetters(deadLetters(batch.records, records, outcome));
+    deps.crashCheck?.('after_publish');
     await deps.lineage.append(
       lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()),
     );
     metrics.observeStage('publish', seconds(t, clock));
+    deps.crashCheck?.('after_lineage');
 
     t = clock.now();
     const next = (BigInt(batch.lastOffset) + 1n).toString();
@@ -185,6 +193,7 @@ export class BatchPipeline {
       ...(snapshot !== undefined ? { snapshot } : {}),
     });
     metrics.observeStage('commit', seconds(t, clock));
+    deps.crashCheck?.('after_commit');
   }
 }
 
