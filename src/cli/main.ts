@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
 import { produce } from './produce';
+import { report } from './report-command';
 import { serve } from './serve';
 import { serveReal } from './serve-real';
 
@@ -88,6 +89,19 @@ program
       }
     },
   );
+
+program
+  .command('report')
+  .description(
+    'campaign metrics (impressions, clicks, conversions, spend, CTR, CVR, CPA, CPM, ROAS, win rate)',
+  )
+  .requiredOption('--from <date>', 'first day (YYYY-MM-DD, UTC) or ISO-8601 instant, inclusive')
+  .requiredOption('--to <date>', 'end (YYYY-MM-DD, UTC) or ISO-8601 instant, exclusive')
+  .option('--campaign <id>', 'one campaign only')
+  .option('--json', 'JSON instead of a table')
+  .action(async (opts: { from: string; to: string; campaign?: string; json?: boolean }) => {
+    process.stdout.write(`${await report(loadConfig(), opts)}\n`);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {
