@@ -2,7 +2,15 @@ import type { Container } from 'inversify';
 import type { Kafka } from 'kafkajs';
 import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
-import { TOKENS, type EventSource, type Logger, type Metrics, type Warehouse } from '../../ports';
+import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
+import {
+  TOKENS,
+  type ObjectStore,
+  type EventSource,
+  type Logger,
+  type Metrics,
+  type Warehouse,
+} from '../../ports';
 import type { AppConfig } from '../config/config';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE } from '../container/container';
 import { registerContracts } from '../contracts/register-contracts';
@@ -32,6 +40,8 @@ export async function serveReal(
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
+  const store = container.get<ObjectStore>(TOKENS.ObjectStore);
+  if (store instanceof S3ObjectStore) await store.ensureBucket();
   container
     .bind(CONTRACT_IDS)
     .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
+import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
 import { parseDuration } from './duration';
@@ -61,6 +62,24 @@ const envSchema = z.object({
   ADX_VIEW_THROUGH_WINDOW: duration.optional(),
   ADX_CONVERSION_MODEL: z.enum(['last_click', 'first_click']).optional(),
   ADX_MAX_RECORD_BYTES: int(1024).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
+    .optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  S3_SSE: z.enum(['AES256', 'aws:kms']).default('AES256'),
+  S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
+  S3_REQUIRE_SSE_CONFIRMATION: z.enum(['true', 'false']).default('false'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  ADX_WAREHOUSE: z.enum(['memory', 'pglite', 'postgres']).optional(),
+  ADX_PGLITE_DIR: z.string().min(1).optional(),
   /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
   ADX_CRASH_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),
@@ -100,6 +119,13 @@ export interface AppConfig {
     readonly users: number;
   };
   readonly crashPlan?: CrashPlan;
+  /** staging bucket; without it staging stays in memory */
+  readonly s3?: S3ObjectStoreConfig;
+  readonly warehouse: {
+    readonly kind: 'memory' | 'pglite' | 'postgres';
+    readonly databaseUrl?: string;
+    readonly pgliteDir?: string;
+  };
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
 }
@@ -173,6 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     configHash,
     ...(crashPlan ? { crashPlan } : {}),
+    ...(e.S3_BUCKET ? { s3: s3Config(e) } : {}),
+    warehouse: {
+      // embedded default: PGlite once its adapter is wired; the real profile: Postgres when DATABASE_URL is set
+      kind: e.ADX_WAREHOUSE ?? (e.ADX_PROFILE === 'real' && e.DATABASE_URL ? 'postgres' : 'memory'),
+      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      ...(e.ADX_PGLITE_DIR ? { pgliteDir: e.ADX_PGLITE_DIR } : {}),
+    },
   };
 }
 
@@ -189,6 +222,15 @@ function realProfileGaps(e: Env): string[] {
         'ADX_PSEUDONYMIZATION_KEY: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
       );
   }
+  if (e.S3_SSE === 'aws:kms' && !e.S3_SSE_KMS_KEY_ID)
+    gaps.push('S3_SSE_KMS_KEY_ID: required with S3_SSE=aws:kms');
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    gaps.push(
+      'S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
+    );
+  }
+  if (e.ADX_WAREHOUSE === 'postgres' && !e.DATABASE_URL)
+    gaps.push('DATABASE_URL: required with ADX_WAREHOUSE=postgres');
   if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
     gaps.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM');
   }
@@ -231,5 +273,24 @@ function registryConnection(e: Env): RegistryConnection {
     ...(e.SCHEMA_REGISTRY_USERNAME
       ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD ?? '' }
       : {}),
+  };
+}
+
+function s3Config(e: Env): S3ObjectStoreConfig {
+  return {
+    bucket: e.S3_BUCKET ?? '',
+    region: e.S3_REGION,
+    ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+    ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+      ? {
+          credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY },
+        }
+      : {}),
+    encryption:
+      e.S3_SSE === 'aws:kms'
+        ? { mode: 'aws:kms', kmsKeyId: e.S3_SSE_KMS_KEY_ID ?? '' }
+        : { mode: 'AES256' },
+    requireEncryptionConfirmation: e.S3_REQUIRE_SSE_CONFIRMATION === 'true',
   };
 }

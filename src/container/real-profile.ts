@@ -6,6 +6,7 @@ import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
 import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
 import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
+import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { TOKENS, type Logger } from '../../ports';
 import type { AppConfig } from '../config/config';
@@ -42,7 +43,9 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
       processorVersion: CODE_VERSION,
     });
   });
-  c.bind(TOKENS.ObjectStore).toConstantValue(new MemoryObjectStore());
+  c.bind(TOKENS.ObjectStore).toConstantValue(
+    config.s3 ? new S3ObjectStore(config.s3) : new MemoryObjectStore(),
+  );
   c.bind(TOKENS.Warehouse).toConstantValue(new MemoryWarehouse());
   c.bind(TOKENS.StateStore).toConstantValue(new MemoryStateStore());
   c.bind(TOKENS.LineageLog).toConstantValue(new MemoryLineageLog());
