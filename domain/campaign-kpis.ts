@@ -1,3 +1,4 @@
+import type { Mutable } from './ad-event';
 import { MICROS_PER_UNIT } from './money';
 
 export interface CampaignTotals {
@@ -9,6 +10,37 @@ export interface CampaignTotals {
   readonly revenueMicros: number;
   readonly bidRequests: number;
   readonly bidsWon: number;
+}
+
+export function emptyCampaignTotals(campaignId: string): Mutable<CampaignTotals> {
+  return {
+    campaignId,
+    impressions: 0,
+    clicks: 0,
+    conversions: 0,
+    spendMicros: 0,
+    revenueMicros: 0,
+    bidRequests: 0,
+    bidsWon: 0,
+  };
+}
+
+/** Totals add; rates do not, which is why reports keep totals and derive rates last. */
+export function sumCampaignTotals(
+  campaignId: string,
+  rows: readonly CampaignTotals[],
+): CampaignTotals {
+  const sum = emptyCampaignTotals(campaignId);
+  for (const r of rows) {
+    sum.impressions += r.impressions;
+    sum.clicks += r.clicks;
+    sum.conversions += r.conversions;
+    sum.spendMicros += r.spendMicros;
+    sum.revenueMicros += r.revenueMicros;
+    sum.bidRequests += r.bidRequests;
+    sum.bidsWon += r.bidsWon;
+  }
+  return sum;
 }
 
 /** Rates from totals (never averaged from rates). A ratio over zero is null, not 0 or Infinity. */

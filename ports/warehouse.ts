@@ -1,4 +1,4 @@
-import type { AdEvent, Attribution } from '../domain';
+import type { AdEvent, Attribution, CampaignTotals } from '../domain';
 
 /** What one batch contributes to the warehouse; loaded in one transaction with its ledger entry. */
 export interface WarehouseBatch {
@@ -22,16 +22,7 @@ export interface CampaignMetricsQuery {
 }
 
 /** Per-campaign totals; rates are derived from these so they are never averaged wrongly. */
-export interface CampaignMetrics {
-  readonly campaignId: string;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly conversions: number;
-  readonly spendMicros: number;
-  readonly revenueMicros: number;
-  readonly bidRequests: number;
-  readonly bidsWon: number;
-}
+export type CampaignMetrics = CampaignTotals;
 
 export interface Warehouse {
   /** idempotent: a batch id already in the ledger is skipped */

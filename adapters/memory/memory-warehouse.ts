@@ -1,4 +1,4 @@
-import type { AdEvent, Attribution, EventType } from '../../domain';
+import { emptyCampaignTotals, type AdEvent, type Attribution, type EventType } from '../../domain';
 import type {
   CampaignMetrics,
   CampaignMetricsQuery,
@@ -48,25 +48,10 @@ export class MemoryWarehouse implements Warehouse {
   }
 
   async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {
-    const byCampaign = new Map<
-      string,
-      { -readonly [K in keyof CampaignMetrics]: CampaignMetrics[K] }
-    >();
+    const byCampaign = new Map<string, ReturnType<typeof emptyCampaignTotals>>();
     const row = (campaignId: string) => {
       let r = byCampaign.get(campaignId);
-      if (!r) {
-        r = {
-          campaignId,
-          impressions: 0,
-          clicks: 0,
-          conversions: 0,
-          spendMicros: 0,
-          revenueMicros: 0,
-          bidRequests: 0,
-          bidsWon: 0,
-        };
-        byCampaign.set(campaignId, r);
-      }
+      if (!r) byCampaign.set(campaignId, (r = emptyCampaignTotals(campaignId)));
       return r;
     };
     for (const table of this.facts.values()) {

@@ -9,7 +9,7 @@ import { DEVICE_TYPES } from '../ad-event';
 export const identifier = (maxLength: number) =>
   z
     .string()
-     
+
     .regex(new RegExp(`^[^\\u0000-\\u001f\\u007f]{1,${maxLength}}$`), {
       error: `must be 1 to ${maxLength} printable characters`,
     });

@@ -1,4 +1,4 @@
-import { campaignKpis, microsToDecimal, type CampaignKpis } from '../../domain';
+import { campaignKpis, microsToDecimal, sumCampaignTotals, type CampaignKpis } from '../../domain';
 import type { CampaignMetrics } from '../../ports';
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
@@ -11,28 +11,7 @@ export function kpisOf(rows: readonly CampaignMetrics[]): CampaignKpis[] {
 /** The per-campaign table printed at the end of a run and by `adx report`. */
 export function formatCampaignReport(rows: readonly CampaignMetrics[]): string {
   const kpis = kpisOf(rows);
-  const total = kpis.reduce(
-    (t, r) => ({
-      campaignId: 'TOTAL',
-      impressions: t.impressions + r.impressions,
-      clicks: t.clicks + r.clicks,
-      conversions: t.conversions + r.conversions,
-      spendMicros: t.spendMicros + r.spendMicros,
-      revenueMicros: t.revenueMicros + r.revenueMicros,
-      bidRequests: t.bidRequests + r.bidRequests,
-      bidsWon: t.bidsWon + r.bidsWon,
-    }),
-    {
-      campaignId: 'TOTAL',
-      impressions: 0,
-      clicks: 0,
-      conversions: 0,
-      spendMicros: 0,
-      revenueMicros: 0,
-      bidRequests: 0,
-      bidsWon: 0,
-    },
-  );
+  const total = sumCampaignTotals('TOTAL', rows);
   const header = [
     'campaign',
     'impressions',

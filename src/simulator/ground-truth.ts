@@ -1,16 +1,15 @@
-import { emptyReasonCounts, type EventType, type RejectionReason } from '../../domain';
+import {
+  emptyCampaignTotals,
+  emptyReasonCounts,
+  type CampaignTotals,
+  type EventType,
+  type Mutable,
+  type RejectionReason,
+} from '../../domain';
 import type { SimEvent } from './sim-events';
 
 /** Per campaign, over unique valid events: the totals the warehouse must report. */
-export interface CampaignTruth {
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  spendMicros: number;
-  revenueMicros: number;
-  bidRequests: number;
-  bidsWon: number;
-}
+export type CampaignTruth = Mutable<Omit<CampaignTotals, 'campaignId'>>;
 
 /**
  * What the simulator emitted, counted as the pipeline must count it: each valid original is
@@ -37,15 +36,10 @@ export function emptyGroundTruth(): GroundTruth {
   };
 }
 
-const emptyCampaign = (): CampaignTruth => ({
-  impressions: 0,
-  clicks: 0,
-  conversions: 0,
-  spendMicros: 0,
-  revenueMicros: 0,
-  bidRequests: 0,
-  bidsWon: 0,
-});
+const emptyCampaign = (): CampaignTruth => {
+  const { campaignId: _, ...zero } = emptyCampaignTotals('');
+  return zero;
+};
 
 export function countValid(truth: GroundTruth, event: SimEvent, late: boolean): void {
   truth.records++;
