@@ -1,4 +1,5 @@
 /** One jest project per suite, so `--selectProjects` picks a suite and `npm test` runs them all. */
+/* global module -- CommonJS config file */
 const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
@@ -10,5 +11,18 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'memory', testMatch: ['<rootDir>/test/memory/**/*.test.ts'] },
     { ...base, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
+    // against the local stack (ops/stack.sh up): real Kafka, registry; run with --runInBand
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
+    {
+      ...base,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
   ],
 };

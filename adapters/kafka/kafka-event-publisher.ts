@@ -12,6 +12,27 @@ export interface KafkaPublisherOptions {
   /** registry id and compiled type of the ad-event contract version written */
   readonly adEventSchema: { readonly id: number; readonly type: Type };
   readonly processorVersion: string;
+  /** upper bound of one produce call's payload; below the broker's message.max.bytes */
+  readonly maxRequestBytes?: number;
+}
+
+/** the broker default message.max.bytes is 1,048,588; leave room for batch and record overhead */
+const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
+
+const lengthOf = (v: Buffer | string | null | undefined): number =>
+  v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+
+function approximateSize(message: Message): number {
+  let size = 64 + lengthOf(message.key) + lengthOf(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size +=
+      name.length +
+      (Array.isArray(value) ? value : [value]).reduce(
+        (n, v) => n + lengthOf(v as Buffer | string | undefined),
+        0,
+      );
+  }
+  return size;
 }
 
 /**
@@ -47,7 +68,7 @@ export class KafkaEventPublisher implements EventPublisher {
       key: e.userId,
       value: encodeConfluentAvro(id, type, adEventRecord(e)),
     }));
-    await this.producer.send({ topic: this.options.adEventsTopic, acks: -1, messages });
+    await this.sendBounded(this.options.adEventsTopic, messages);
   }
 
   async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
@@ -66,7 +87,29 @@ export class KafkaEventPublisher implements EventPublisher {
         },
       };
     });
-    await this.producer.send({ topic: this.options.deadLetterTopic, acks: -1, messages });
+    await this.sendBounded(this.options.deadLetterTopic, messages);
+  }
+
+  /**
+   * kafkajs writes all of one call's messages for a partition as one record batch, and the broker
+   * refuses a batch above message.max.bytes (1 MiB by default): a few dead letters carrying large
+   * payloads would fail every retry. So a call is cut into sends of at most maxRequestBytes.
+   */
+  private async sendBounded(topic: string, messages: readonly Message[]): Promise<void> {
+    const limit = this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    let chunk: Message[] = [];
+    let bytes = 0;
+    for (const message of messages) {
+      const size = approximateSize(message);
+      if (chunk.length > 0 && bytes + size > limit) {
+        await this.producer.send({ topic, acks: -1, messages: chunk });
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(message);
+      bytes += size;
+    }
+    if (chunk.length > 0) await this.producer.send({ topic, acks: -1, messages: chunk });
   }
 
   async close(): Promise<void> {

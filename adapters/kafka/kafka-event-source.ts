@@ -7,6 +7,7 @@ import {
   type RawRecord,
   type TopicPartitionOffset,
 } from '../../ports';
+import { coPartitionedAssigner } from './co-partitioned-assigner';
 
 export interface KafkaSourceOptions {
   readonly groupId: string;
@@ -14,6 +15,11 @@ export interface KafkaSourceOptions {
   readonly maxBatchSize: number;
   readonly sessionTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
+  /**
+   * how long a fetch waits on the broker for data (kafkajs default 5 s). stop() waits for the fetch
+   * in flight, so this bounds how long an idle consumer takes to leave its group on SIGTERM.
+   */
+  readonly maxWaitTimeMs?: number;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -26,12 +32,13 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /**
- * A kafkajs consumer-group member. Each fetched partition batch is cut into chunks of at most
- * maxBatchSize; the handler is awaited before the next chunk (backpressure: kafkajs fetches no
- * more for a partition whose batch is still being handled). Offsets are not auto-committed: the
- * StateStore is the authority, and positions from it are applied with seek() after joining.
- * A handler failure stops the consumer and rejects run(): the in-process state has moved on, so
- * letting kafkajs redeliver the batch would double count; a restart restores state instead.
+ * A kafkajs consumer-group member (co-partitioned assignment, see co-partitioned-assigner.ts).
+ * Each fetched partition batch is cut into chunks of at most maxBatchSize; the handler is awaited
+ * before the next chunk (backpressure: kafkajs fetches no more for a partition whose batch is
+ * still being handled). Offsets are not auto-committed: the StateStore is the authority, and
+ * positions from it are applied with seek() after joining. A handler failure stops the consumer
+ * and rejects run(): the in-process state has moved on, so letting kafkajs redeliver the batch
+ * would double count; a restart restores state instead.
  */
 export class KafkaEventSource implements EventSource {
   private readonly consumer: Consumer;
@@ -48,10 +55,15 @@ export class KafkaEventSource implements EventSource {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       ...(options.maxBytesPerPartition
         ? { maxBytesPerPartition: options.maxBytesPerPartition }
         : {}),
       retry: { retries: 5 },
+      // co-partitioning: one member owns partition p of every source topic. Deliberately no
+      // round-robin fallback: a member that cannot co-partition must fail to join, not split
+      // a user's records across instances.
+      partitionAssigners: [coPartitionedAssigner],
     });
   }
 

@@ -1,9 +1,9 @@
 import {
   COMPATIBILITY,
   SchemaRegistry as ConfluentClient,
-  SchemaType,
+  SchemaType as ClientSchemaType,
 } from '@kafkajs/confluent-schema-registry';
-import type { Compatibility, RegisteredSchema, SchemaRegistry } from '../../ports';
+import type { Compatibility, RegisteredSchema, SchemaRegistry, SchemaType } from '../../ports';
 
 export interface RegistryConnection {
   /** base URL of a Confluent-compatible API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
@@ -13,6 +13,27 @@ export interface RegistryConnection {
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+/** A registry answer other than success; `status` is the HTTP status (409: incompatible). */
+export class SchemaRegistryError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'SchemaRegistryError';
+  }
+}
+
+/** the registry's error message, when its body has one */
+function messageOf(json: unknown): string {
+  const message = (json as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : JSON.stringify(json);
+}
+
+/** AVRO is the wire default and is left out, as Confluent's own clients do */
+const typed = (schema: string, schemaType: SchemaType): Record<string, string> =>
+  schemaType === 'AVRO' ? { schema } : { schemaType, schema };
 
 /**
  * The SchemaRegistry port over any Confluent-compatible registry (Confluent, Apicurio's ccompat
@@ -67,14 +88,61 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     return { status: response.status, json };
   }
 
-  async register(subject: string, schema: string): Promise<number> {
+  /**
+   * Avro goes through the client, which also checks the schema parses. JSON Schema goes straight to
+   * the REST API: the client compiles JSON schemas with its own Ajv, which knows no 2020-12 drafts,
+   * and the registry is the judge of a JSON schema anyway.
+   */
+  async register(
+    subject: string,
+    schema: string,
+    schemaType: SchemaType = 'AVRO',
+  ): Promise<number> {
+    const id =
+      schemaType === 'AVRO'
+        ? await this.registerAvro(subject, schema)
+        : await this.registerRest(subject, schema, schemaType);
+    this.byId.set(id, schema);
+    return id;
+  }
+
+  private async registerAvro(subject: string, schema: string): Promise<number> {
     // the client refuses to register unless told the subject's level, so it is looked up first
     const compatibility = (await this.levelOf(subject)) as COMPATIBILITY;
-    const { id } = await this.client.register(
-      { type: SchemaType.AVRO, schema },
-      { subject, compatibility },
+    try {
+      const { id } = await this.client.register(
+        { type: ClientSchemaType.AVRO, schema },
+        { subject, compatibility },
+      );
+      return id;
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number')
+        throw new SchemaRegistryError(
+          `schema registry: registering under ${subject} answered ${status}: ${(error as Error).message}`,
+          status,
+        );
+      throw error;
+    }
+  }
+
+  private async registerRest(
+    subject: string,
+    schema: string,
+    schemaType: SchemaType,
+  ): Promise<number> {
+    const { status, json } = await this.call(
+      'POST',
+      `/subjects/${encodeURIComponent(subject)}/versions`,
+      typed(schema, schemaType),
     );
-    this.byId.set(id, schema);
+    const id = (json as { id?: unknown } | undefined)?.id;
+    if (status !== 200 || typeof id !== 'number') {
+      throw new SchemaRegistryError(
+        `schema registry: registering under ${subject} answered ${status}: ${messageOf(json)}`,
+        status,
+      );
+    }
     return id;
   }
 
@@ -125,7 +193,11 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
    * Checked against every registered version, each with the subject's own level: a registry's
    * single-version endpoint alone would not show a transitive violation.
    */
-  async isCompatible(subject: string, schema: string): Promise<boolean> {
+  async isCompatible(
+    subject: string,
+    schema: string,
+    schemaType: SchemaType = 'AVRO',
+  ): Promise<boolean> {
     const s = encodeURIComponent(subject);
     const versions = await this.call('GET', `/subjects/${s}/versions`);
     if (versions.status === 404) return true;
@@ -135,11 +207,14 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     const list = versions.json as number[];
     const against = level.endsWith('_TRANSITIVE') ? list : list.slice(-1);
     for (const version of against) {
-      const check = await this.call('POST', `/compatibility/subjects/${s}/versions/${version}`, {
-        schema,
-      });
-      if (check.status !== 200)
-        throw new Error(`schema registry: compatibility check answered ${check.status}`);
+      const path = `/compatibility/subjects/${s}/versions/${version}`;
+      const check = await this.call('POST', path, typed(schema, schemaType));
+      if (check.status !== 200) {
+        throw new SchemaRegistryError(
+          `schema registry: compatibility check answered ${check.status}: ${messageOf(check.json)}`,
+          check.status,
+        );
+      }
       if (!(check.json as { is_compatible?: boolean }).is_compatible) return false;
     }
     return true;

@@ -159,5 +159,30 @@ export function eventPublisherConformance(
       },
       SLOW_MS,
     );
+
+    it(
+      'publishes many large dead letters in one call (more than one broker request can carry)',
+      async () => {
+        const topic = `${run}.large`;
+        const letters = Array.from({ length: 6 }, (_, i) =>
+          deadLetter(topic, i, binaryBytes(MAX_DEAD_LETTER_PAYLOAD, i), `user-${i}`),
+        );
+        await harness.publisher.publishDeadLetters(letters);
+        const envelopes = (await harness.readDeadLetters()).filter((e) => e.source.topic === topic);
+        expect(envelopes.map((e) => e.source.offset).sort()).toEqual([
+          '0',
+          '1',
+          '2',
+          '3',
+          '4',
+          '5',
+        ]);
+        for (const letter of letters) {
+          const envelope = envelopes.find((e) => e.source.offset === letter.record.offset);
+          expect(decoded(envelope).equals(Buffer.from(letter.record.value ?? []))).toBe(true);
+        }
+      },
+      SLOW_MS,
+    );
   });
 }

@@ -181,5 +181,49 @@ export function schemaRegistryConformance(
       },
       SLOW_MS,
     );
+
+    describe('JSON Schema (schemaType JSON)', () => {
+      /** an object schema; closed unless told otherwise (additionalProperties: false) */
+      const objectSchema = (
+        properties: Record<string, unknown>,
+        required: string[],
+        open = false,
+      ): string =>
+        JSON.stringify({ type: 'object', properties, required, additionalProperties: open });
+      const id = { type: 'string', minLength: 1 };
+
+      it('registers a JSON schema, finds it again and serves its text by id', async () => {
+        const v1 = objectSchema({ id }, ['id']);
+        const first = await registry.register(subject, v1, 'JSON');
+        expect(await registry.register(subject, v1, 'JSON')).toBe(first);
+        expect(JSON.parse((await registry.schemaById(first)) as string)).toEqual(JSON.parse(v1));
+        expect(await registry.latest(subject)).toMatchObject({ id: first, version: 1 });
+      });
+
+      it('accepts an optional property added to a closed content model', async () => {
+        await registry.register(subject, objectSchema({ id }, ['id']), 'JSON');
+        const v2 = objectSchema({ id, country: { type: 'string' } }, ['id']);
+        expect(await registry.isCompatible(subject, v2, 'JSON')).toBe(true);
+        await registry.register(subject, v2, 'JSON');
+        expect((await registry.latest(subject))?.version).toBe(2);
+      });
+
+      it('refuses a retyped property, a new required one, and any property added to an open model', async () => {
+        await registry.register(subject, objectSchema({ id }, ['id']), 'JSON');
+        const retyped = objectSchema({ id: { type: 'integer' } }, ['id']);
+        const required = objectSchema({ id, country: { type: 'string' } }, ['id', 'country']);
+        for (const schema of [retyped, required]) {
+          expect(await registry.isCompatible(subject, schema, 'JSON')).toBe(false);
+          await expect(registry.register(subject, schema, 'JSON')).rejects.toThrow();
+        }
+        const open = `${uniqueName('conformance-open')}-value`;
+        await registry.setCompatibility(open, 'BACKWARD_TRANSITIVE');
+        await registry.register(open, objectSchema({ id }, ['id'], true), 'JSON');
+        const added = objectSchema({ id, country: { type: 'string' } }, ['id'], true);
+        expect(await registry.isCompatible(open, added, 'JSON')).toBe(false);
+        await expect(registry.register(open, added, 'JSON')).rejects.toThrow();
+        expect((await registry.latest(subject))?.version).toBe(1);
+      });
+    });
   });
 }
