@@ -172,9 +172,18 @@ function release(state: AttributionState, eventType: 'click' | 'conversion', id:
   for (const p of rest) pushPending(state.pending, p);
 }
 
-export function attributionFor(
-  partition: number,
-): Decider<AttributionCommand, AttributionState, DomainEvent, PipelineRules> {
+type AttributionDecider = Decider<AttributionCommand, AttributionState, DomainEvent, PipelineRules>;
+
+/** One decider per partition, made once: the batch loop asks for it for every event. */
+const deciders = new Map<number, AttributionDecider>();
+
+export function attributionFor(partition: number): AttributionDecider {
+  let decider = deciders.get(partition);
+  if (!decider) deciders.set(partition, (decider = makeAttribution(partition)));
+  return decider;
+}
+
+function makeAttribution(partition: number): AttributionDecider {
   return {
     initialState: () => ({
       partition,
