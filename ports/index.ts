@@ -1,3 +1,4 @@
+export * from './batch-committer';
 export * from './clock';
 export * from './event-publisher';
 export * from './event-source';

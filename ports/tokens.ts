@@ -10,6 +10,7 @@ export const TOKENS = {
   Metrics: Symbol.for('adx.Metrics'),
   Clock: Symbol.for('adx.Clock'),
   Pseudonymizer: Symbol.for('adx.Pseudonymizer'),
+  BatchCommitter: Symbol.for('adx.BatchCommitter'),
   Config: Symbol.for('adx.Config'),
   Logger: Symbol.for('adx.Logger'),
 } as const;

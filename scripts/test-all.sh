@@ -5,6 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# PGlite loads its WASM with import(), which jest's module sandbox allows only with this flag
+export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
+
 status=0
 step() { echo; echo "== $*"; }
 results=()

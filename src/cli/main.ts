@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
+import { migrate, type MigrateAction } from './migrate-command';
 import { produce } from './produce';
 import { report } from './report-command';
 import { serve } from './serve';
@@ -89,6 +90,19 @@ program
       }
     },
   );
+
+program
+  .command('migrate')
+  .description('warehouse schema migrations on Postgres (DATABASE_URL) or PGlite (ADX_PGLITE_DIR)')
+  .addArgument(new Argument('<action>', 'up | down | status').choices(['up', 'down', 'status']))
+  .option('--all', 'with down: revert every migration')
+  .action(async (action: string, opts: { all?: boolean }) => {
+    if (!['up', 'down', 'status'].includes(action))
+      throw new InvalidArgumentError(`unknown action '${action}'`);
+    process.stdout.write(
+      `${await migrate(loadConfig(), action as MigrateAction, opts.all ?? false)}\n`,
+    );
+  });
 
 program
   .command('report')

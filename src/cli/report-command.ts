@@ -23,7 +23,7 @@ export async function report(config: AppConfig, options: ReportOptions): Promise
   const from = parseReportDate(options.from, '--from');
   const to = parseReportDate(options.to, '--to');
   if (to <= from) throw new Error('--to must be after --from');
-  const container = buildContainer(config);
+  const container = await buildContainer(config);
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
   try {
     const rows = await warehouse.campaignMetrics({

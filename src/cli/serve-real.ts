@@ -12,7 +12,8 @@ import {
   type Warehouse,
 } from '../../ports';
 import type { AppConfig } from '../config/config';
-import { buildContainer, CONTRACT_IDS, REAL, SERVICE } from '../container/container';
+import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
+import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
 import { startProgressLog } from '../embedded/progress-log';
 import { startOpsServer } from '../http/ops-server';
@@ -37,7 +38,7 @@ export async function serveReal(
   signal: AbortSignal,
   onReady?: (c: Container) => void,
 ): Promise<RealServeResult> {
-  const container = buildContainer(config);
+  const container = await buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
@@ -83,8 +84,13 @@ export async function serveReal(
     server.close();
     await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();
   }
-  const report = formatCampaignReport(
-    await container.get<Warehouse>(TOKENS.Warehouse).campaignMetrics({}),
-  );
+  const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
+  let report: string;
+  try {
+    await warehouse.refreshAggregates();
+    report = formatCampaignReport(await warehouse.campaignMetrics({}));
+  } finally {
+    await container.get<Storage>(STORAGE).close();
+  }
   return { container, service, report };
 }

@@ -3,7 +3,8 @@ import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { registerContracts } from '../contracts/register-contracts';
-import { buildContainer, EMBEDDED, SERVICE } from '../container/container';
+import { buildContainer, EMBEDDED, SERVICE, STORAGE } from '../container/container';
+import type { Storage } from '../container/storage';
 import { SimulatedTraffic } from '../embedded/simulated-traffic';
 import { startProgressLog } from '../embedded/progress-log';
 import { startOpsServer } from '../http/ops-server';
@@ -40,7 +41,7 @@ export async function serve(
   signal?: AbortSignal,
 ): Promise<ServeResult> {
   let inputDone = (): boolean => false;
-  const container = buildContainer(config, { inputComplete: () => inputDone() });
+  const container = await buildContainer(config, { inputComplete: () => inputDone() });
   const logger = container.get<Logger>(TOKENS.Logger);
   if (config.ephemeralKey) {
     logger.warn(
@@ -108,7 +109,10 @@ export async function serve(
   }
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
   await warehouse.refreshAggregates();
-  const report = formatCampaignReport(await warehouse.campaignMetrics({}));
+  // whole UTC days, so a SQL warehouse answers from its daily materialized view
+  const report = formatCampaignReport(
+    await warehouse.campaignMetrics(wholeDays(startTime, Date.now())),
+  );
   const t = service.totals;
   logger.info('done', {
     received: t.received,
@@ -117,5 +121,13 @@ export async function serve(
     duplicates: t.duplicates,
     batches: service.batches,
   });
+  await container.get<Storage>(STORAGE).close();
   return { container, service, traffic, report, groundTruth: simulator.groundTruth() };
+}
+
+const DAY_MS = 86_400_000;
+
+/** [first day's midnight, the midnight after the last day) in UTC. */
+export function wholeDays(from: number, to: number): { from: number; to: number } {
+  return { from: Math.floor(from / DAY_MS) * DAY_MS, to: (Math.floor(to / DAY_MS) + 1) * DAY_MS };
 }

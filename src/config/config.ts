@@ -201,8 +201,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(crashPlan ? { crashPlan } : {}),
     ...(e.S3_BUCKET ? { s3: s3Config(e) } : {}),
     warehouse: {
-      // embedded default: PGlite once its adapter is wired; the real profile: Postgres when DATABASE_URL is set
-      kind: e.ADX_WAREHOUSE ?? (e.ADX_PROFILE === 'real' && e.DATABASE_URL ? 'postgres' : 'memory'),
+      // embedded: PGlite; real: Postgres when DATABASE_URL is set (else in memory, with a warning)
+      kind:
+        e.ADX_WAREHOUSE ??
+        (e.ADX_PROFILE === 'real' ? (e.DATABASE_URL ? 'postgres' : 'memory') : 'pglite'),
       ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
       ...(e.ADX_PGLITE_DIR ? { pgliteDir: e.ADX_PGLITE_DIR } : {}),
     },

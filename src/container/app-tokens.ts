@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config';
 export const SERVICE = Symbol.for('adx.PipelineService');
 /** registry ids of the contracts, bound once they are registered at start */
 export const CONTRACT_IDS = Symbol.for('adx.ContractIds');
+/** the opened Storage (warehouse, state store, committer), closed at shutdown */
+export const STORAGE = Symbol.for('adx.Storage');
 /** Tokens that exist only in the embedded profile. */
 export const EMBEDDED = { Bus: Symbol.for('adx.embedded.Bus') } as const;
 /** Tokens that exist only in the real profile. */

@@ -12,7 +12,8 @@ import { PipelineService } from '../pipeline/pipeline-service';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
-import { SERVICE, type ContainerOptions } from './app-tokens';
+import { SERVICE, STORAGE, type ContainerOptions } from './app-tokens';
+import { openStorage } from './storage';
 
 export * from './app-tokens';
 
@@ -20,7 +21,10 @@ export * from './app-tokens';
  * The composition root: one container per profile, every port bound to an adapter. Commands and
  * tests may rebind a port before the first get().
  */
-export function buildContainer(config: AppConfig, options: ContainerOptions = {}): Container {
+export async function buildContainer(
+  config: AppConfig,
+  options: ContainerOptions = {},
+): Promise<Container> {
   const c = new Container({ defaultScope: 'Singleton' });
   const logger = new ConsoleLogger(config.logFormat === 'json');
   c.bind(TOKENS.Config).toConstantValue(config);
@@ -33,6 +37,11 @@ export function buildContainer(config: AppConfig, options: ContainerOptions = {}
 
   if (config.profile === 'real') bindReal(c, config, logger);
   else bindEmbedded(c, config, options);
+  const storage = await openStorage(config);
+  c.bind(STORAGE).toConstantValue(storage);
+  c.bind(TOKENS.Warehouse).toConstantValue(storage.warehouse);
+  c.bind(TOKENS.StateStore).toConstantValue(storage.stateStore);
+  c.bind(TOKENS.BatchCommitter).toConstantValue(storage.committer);
 
   c.bind(SERVICE).toDynamicValue((ctx) => {
     const pseudonymizer = ctx.get<Pseudonymizer>(TOKENS.Pseudonymizer);
@@ -43,7 +52,7 @@ export function buildContainer(config: AppConfig, options: ContainerOptions = {}
       {
         registry: ctx.get(TOKENS.SchemaRegistry),
         store: ctx.get(TOKENS.ObjectStore),
-        warehouse: ctx.get(TOKENS.Warehouse),
+        committer: ctx.get(TOKENS.BatchCommitter),
         publisher: ctx.get(TOKENS.EventPublisher),
         stateStore: ctx.get(TOKENS.StateStore),
         lineage: ctx.get(TOKENS.LineageLog),

@@ -5,9 +5,7 @@ import { MemoryEventSource } from '../../adapters/memory/memory-event-source';
 import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
 import { MemorySchemaRegistry } from '../../adapters/memory/memory-schema-registry';
-import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
-import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
-import { TOKENS, type EventSource, type StateStore } from '../../ports';
+import { TOKENS, type EventSource } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { partitionForKey } from '../simulator/partitioner';
 import { EMBEDDED, sourceTopics, type ContainerOptions } from './app-tokens';
@@ -32,7 +30,5 @@ export function bindEmbedded(c: Container, config: AppConfig, options: Container
   c.bind(TOKENS.EventPublisher).toConstantValue(new MemoryEventPublisher());
   c.bind(TOKENS.SchemaRegistry).toConstantValue(new MemorySchemaRegistry());
   c.bind(TOKENS.ObjectStore).toConstantValue(new MemoryObjectStore());
-  c.bind(TOKENS.Warehouse).toConstantValue(new MemoryWarehouse());
-  c.bind<StateStore>(TOKENS.StateStore).toConstantValue(new MemoryStateStore());
   c.bind(TOKENS.LineageLog).toConstantValue(new MemoryLineageLog());
 }

@@ -4,8 +4,6 @@ import { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher'
 import { KafkaEventSource } from '../../adapters/kafka/kafka-event-source';
 import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
-import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
-import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { TOKENS, type Logger } from '../../ports';
@@ -46,7 +44,5 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
   c.bind(TOKENS.ObjectStore).toConstantValue(
     config.s3 ? new S3ObjectStore(config.s3) : new MemoryObjectStore(),
   );
-  c.bind(TOKENS.Warehouse).toConstantValue(new MemoryWarehouse());
-  c.bind(TOKENS.StateStore).toConstantValue(new MemoryStateStore());
   c.bind(TOKENS.LineageLog).toConstantValue(new MemoryLineageLog());
 }

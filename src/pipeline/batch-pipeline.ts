@@ -6,6 +6,7 @@ import {
   type SourceRecord,
 } from '../../domain';
 import type {
+  BatchCommitter,
   Clock,
   DeadLetter,
   EventPublisher,
@@ -16,7 +17,6 @@ import type {
   SchemaRegistry,
   SourceBatch,
   StateStore,
-  Warehouse,
 } from '../../ports';
 import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
 import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
@@ -28,7 +28,8 @@ import { stageBatch, FACT_TABLE } from './staging';
 export interface BatchPipelineDeps {
   readonly registry: SchemaRegistry;
   readonly store: ObjectStore;
-  readonly warehouse: Warehouse;
+  /** loads the rows and commits state + offsets, in one transaction where the adapters allow */
+  readonly committer: BatchCommitter;
   readonly publisher: EventPublisher;
   readonly stateStore: StateStore;
   readonly lineage: LineageLog;
@@ -123,17 +124,24 @@ export class BatchPipeline {
     if (outcome.events.length === 0) return outcome;
     await this.deps.stateStore.beginBatch(batchId);
     const staged = await stageBatch(this.deps.store, batchId, [], outcome.attributions);
-    await this.deps.warehouse.loadBatch({
-      batchId,
-      events: [],
-      attributions: outcome.attributions,
-      stagedKeys: staged.map((s) => s.key),
-    });
-    await this.deps.stateStore.commit({ batchId, events: outcome.events, positions: [] });
+    await this.deps.committer.loadAndCommit(
+      {
+        batchId,
+        events: [],
+        attributions: outcome.attributions,
+        stagedKeys: staged.map((s) => s.key),
+      },
+      { batchId, events: outcome.events, positions: [] },
+    );
     this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
     return outcome;
   }
 
+  /**
+   * stage → publish → lineage → load + state + offsets. The combined commit is last: once the
+   * offsets advance the batch is never read again, so everything before it must already be done
+   * (and is idempotent, since a crash before the commit repeats it).
+   */
   private async applyEffects(
     batch: SourceBatch,
     records: readonly SourceRecord[],
@@ -149,35 +157,15 @@ export class BatchPipeline {
     deps.crashCheck?.('after_stage');
 
     t = clock.now();
-    const load = await deps.warehouse.loadBatch({
-      batchId: batch.id,
-      events: outcome.accepted,
-      attributions: outcome.attributions,
-      stagedKeys: staged.map((s) => s.key),
-    });
-    const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
-    if (load.loaded) {
-      for (const table of loadedTables)
-        metrics.rowsLoaded(
-          table,
-          outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length,
-        );
-      const now = clock.now();
-      for (const e of outcome.accepted)
-        metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
-      metrics.loadSucceeded(now);
-    }
-    metrics.observeStage('load', seconds(t, clock));
-    deps.crashCheck?.('after_load');
-
-    t = clock.now();
     await deps.publisher.publishAdEvents(outcome.accepted);
     await deps.publisher.publishDeadLetters(deadLetters(batch.records, records, outcome));
+    metrics.observeStage('publish', seconds(t, clock));
     deps.crashCheck?.('after_publish');
+
+    const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
     await deps.lineage.append(
       lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()),
     );
-    metrics.observeStage('publish', seconds(t, clock));
     deps.crashCheck?.('after_lineage');
 
     t = clock.now();
@@ -185,14 +173,34 @@ export class BatchPipeline {
     this.batchesSinceSnapshot++;
     const snapshot =
       this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
+    const load = await deps.committer.loadAndCommit(
+      {
+        batchId: batch.id,
+        events: outcome.accepted,
+        attributions: outcome.attributions,
+        stagedKeys: staged.map((s) => s.key),
+      },
+      {
+        batchId: batch.id,
+        events: outcome.events,
+        positions: [{ topic: batch.topic, partition: batch.partition, offset: next }],
+        ...(snapshot !== undefined ? { snapshot } : {}),
+      },
+    );
     if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
-    await deps.stateStore.commit({
-      batchId: batch.id,
-      events: outcome.events,
-      positions: [{ topic: batch.topic, partition: batch.partition, offset: next }],
-      ...(snapshot !== undefined ? { snapshot } : {}),
-    });
     metrics.observeStage('commit', seconds(t, clock));
+    if (load.loaded) {
+      for (const table of loadedTables) {
+        metrics.rowsLoaded(
+          table,
+          outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length,
+        );
+      }
+      const now = clock.now();
+      for (const e of outcome.accepted)
+        metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+      metrics.loadSucceeded(now);
+    }
     deps.crashCheck?.('after_commit');
   }
 }

@@ -1,7 +1,9 @@
-import { campaignKpis, microsToDecimal, sumCampaignTotals, type CampaignKpis } from '../../domain';
+import { campaignKpis, sumCampaignTotals, type CampaignKpis } from '../../domain';
 import type { CampaignMetrics } from '../../ports';
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+/** micros to units with two decimals, rounded half up on whole cents (micros are integers) */
+const cents = (micros: number): string => (Math.round(micros / 10_000) / 100).toFixed(2);
 const money = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
 
 export function kpisOf(rows: readonly CampaignMetrics[]): CampaignKpis[] {
@@ -32,8 +34,8 @@ export function formatCampaignReport(rows: readonly CampaignMetrics[]): string {
     String(r.impressions),
     String(r.clicks),
     String(r.conversions),
-    microsToDecimal(r.spendMicros).slice(0, -4),
-    microsToDecimal(r.revenueMicros).slice(0, -4),
+    cents(r.spendMicros),
+    cents(r.revenueMicros),
     pct(r.ctr),
     pct(r.cvr),
     money(r.cpa),

@@ -18,6 +18,7 @@ describe('embedded service run on in-memory adapters', () => {
       ADX_PROGRESS_INTERVAL: '1h',
       ADX_SIM_USERS: '5000',
       ADX_BATCH_SIZE: '500',
+      ADX_WAREHOUSE: 'memory',
     });
     run = await serve(config, { events: EVENTS, seed: 1234 });
     warehouse = run.container.get<MemoryWarehouse>(TOKENS.Warehouse);

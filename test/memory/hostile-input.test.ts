@@ -9,9 +9,9 @@ import { TOKENS } from '../../ports';
 /** Garbage on every source topic: the service must reject each record with a reason and keep running. */
 describe('hostile input never crashes the service and never disappears', () => {
   it('turns every garbage record into a counted dead letter', async () => {
-    const config = loadConfig({ ADX_HTTP_PORT: '0' });
+    const config = loadConfig({ ADX_HTTP_PORT: '0', ADX_WAREHOUSE: 'memory' });
     let fed = false;
-    const container = buildContainer(config, { inputComplete: () => fed });
+    const container = await buildContainer(config, { inputComplete: () => fed });
     await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
     const bus = container.get<MemoryBus>(EMBEDDED.Bus);
     const garbage: Buffer[] = [

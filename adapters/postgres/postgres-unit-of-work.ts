@@ -1,0 +1,33 @@
+import type { LoadResult, StateCommit, WarehouseBatch } from '../../ports';
+import type { SqlWarehouse } from '../warehouse/sql-warehouse';
+import type { PostgresStateStore } from './postgres-state-store';
+
+/**
+ * The warehouse load and the state commit of one batch in ONE transaction, for when the warehouse
+ * and the state store are the same Postgres (server or PGlite). The ledger row then doubles as the
+ * commit marker of both: a batch found in the ledger was committed whole — rows, decider state and
+ * next offsets — so a retry writes nothing at all. See docs/exactly-once.md.
+ */
+export class PostgresUnitOfWork {
+  constructor(
+    private readonly warehouse: SqlWarehouse,
+    private readonly stateStore: PostgresStateStore,
+  ) {
+    // one transaction needs one connection pool: two pools to the same database would still be
+    // two transactions
+    if (warehouse.knex !== stateStore.knex) {
+      throw new Error('PostgresUnitOfWork: the warehouse and the state store must share one knex');
+    }
+  }
+
+  loadAndCommit(batch: WarehouseBatch, commit: StateCommit): Promise<LoadResult> {
+    if (batch.batchId !== commit.batchId) {
+      throw new Error(`batch ${batch.batchId} committed as ${commit.batchId}`);
+    }
+    return this.warehouse.knex.transaction(async (trx) => {
+      const load = await this.warehouse.loadBatchIn(trx, batch);
+      if (load.loaded) await this.stateStore.commitIn(trx, commit);
+      return load;
+    });
+  }
+}

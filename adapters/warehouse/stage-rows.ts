@@ -1,0 +1,96 @@
+import type { AdEvent, Attribution } from '../../domain';
+import { dateKey } from './fact-tables';
+
+/**
+ * The rows of one load as CSV for COPY into a temporary stage table: one stage for all event types
+ * (one COPY per batch, then one INSERT ... SELECT per fact table) and one for attributions.
+ * Conventions of COPY's CSV format: an unquoted empty field is NULL, every string is quoted (so an
+ * empty string stays a string), booleans are t/f, times are ISO-8601 UTC (exact to the ms).
+ */
+type Cell = string | number | boolean | undefined;
+
+export interface StageColumn<Row> {
+  readonly name: string;
+  readonly type: string;
+  readonly value: (row: Row) => Cell;
+}
+
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+
+export const EVENT_STAGE_COLUMNS: readonly StageColumn<AdEvent>[] = [
+  { name: 'event_type', type: 'text', value: (e) => e.eventType },
+  { name: 'event_id', type: 'text', value: (e) => e.eventId },
+  { name: 'event_time', type: 'timestamptz', value: (e) => iso(e.eventTime) },
+  { name: 'event_time_ms', type: 'bigint', value: (e) => e.eventTime },
+  { name: 'date_key', type: 'integer', value: (e) => dateKey(e.eventTime) },
+  { name: 'user_id', type: 'text', value: (e) => e.userId },
+  { name: 'campaign_id', type: 'text', value: (e) => e.campaignId },
+  { name: 'ad_id', type: 'text', value: (e) => e.adId },
+  { name: 'publisher_id', type: 'text', value: (e) => e.publisherId },
+  { name: 'device_type', type: 'text', value: (e) => e.deviceType },
+  { name: 'country', type: 'text', value: (e) => e.country },
+  { name: 'impression_id', type: 'text', value: (e) => e.impressionId },
+  { name: 'cost_micros', type: 'bigint', value: (e) => e.costMicros },
+  { name: 'revenue_micros', type: 'bigint', value: (e) => e.revenueMicros },
+  { name: 'bid_floor_micros', type: 'bigint', value: (e) => e.bidFloorMicros },
+  { name: 'bid_price_micros', type: 'bigint', value: (e) => e.bidPriceMicros },
+  { name: 'won', type: 'boolean', value: (e) => e.won },
+  { name: 'source_topic', type: 'text', value: (e) => e.source.topic },
+  { name: 'source_partition', type: 'integer', value: (e) => e.source.partition },
+  { name: 'source_offset', type: 'bigint', value: (e) => e.source.offset },
+  { name: 'source_format', type: 'text', value: (e) => e.source.format },
+  { name: 'schema_id', type: 'integer', value: (e) => e.source.schemaId },
+];
+
+export const ATTRIBUTION_STAGE_COLUMNS: readonly StageColumn<Attribution>[] = [
+  { name: 'event_type', type: 'text', value: (a) => a.eventType },
+  { name: 'event_id', type: 'text', value: (a) => a.eventId },
+  { name: 'event_time', type: 'timestamptz', value: (a) => iso(a.eventTime) },
+  { name: 'event_time_ms', type: 'bigint', value: (a) => a.eventTime },
+  { name: 'date_key', type: 'integer', value: (a) => dateKey(a.eventTime) },
+  { name: 'user_id', type: 'text', value: (a) => a.userId },
+  { name: 'campaign_id', type: 'text', value: (a) => a.campaignId },
+  { name: 'source_partition', type: 'integer', value: (a) => a.partition },
+  { name: 'model', type: 'text', value: (a) => a.model },
+  { name: 'touch_event_type', type: 'text', value: (a) => a.touch?.eventType },
+  { name: 'touch_event_id', type: 'text', value: (a) => a.touch?.eventId },
+  {
+    name: 'touch_event_time',
+    type: 'timestamptz',
+    value: (a) => (a.touch ? iso(a.touch.eventTime) : undefined),
+  },
+  { name: 'touch_event_time_ms', type: 'bigint', value: (a) => a.touch?.eventTime },
+  { name: 'late', type: 'boolean', value: (a) => a.late },
+];
+
+function csvCell(value: Cell): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return `"${value.replaceAll('"', '""')}"`;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return String(value);
+}
+
+/** CSV text in chunks of `rowsPerChunk` lines, so a large batch is streamed, not built whole. */
+export function* csvChunks<Row>(
+  rows: readonly Row[],
+  columns: readonly StageColumn<Row>[],
+  rowsPerChunk = 2_000,
+): Generator<string> {
+  for (let start = 0; start < rows.length; start += rowsPerChunk) {
+    let chunk = '';
+    for (const row of rows.slice(start, start + rowsPerChunk)) {
+      chunk += columns.map((c) => csvCell(c.value(row))).join(',') + '\n';
+    }
+    yield chunk;
+  }
+}
+
+/** A session-local table for one load's rows, gone at the end of the transaction. */
+export function createStageTableSql<Row>(
+  name: string,
+  columns: readonly StageColumn<Row>[],
+): string {
+  return `CREATE TEMPORARY TABLE ${name} (${columns
+    .map((c) => `${c.name} ${c.type}`)
+    .join(', ')}) ON COMMIT DROP`;
+}

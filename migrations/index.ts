@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import * as roles from './001_roles';
+import * as starSchema from './002_star_schema';
+import * as opsTables from './003_ops_tables';
+import * as aggregates from './004_aggregates';
+
+/**
+ * The warehouse migrations, listed here instead of discovered on disk: the same list works from
+ * ts-jest (.ts files) and from the compiled dist/ (.js files), with no globbing or extension rules.
+ * Append new migrations at the end; never rename or reorder applied ones (knex records names).
+ */
+interface NamedMigration {
+  readonly name: string;
+  readonly migration: Knex.Migration;
+}
+
+export const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '001_roles', migration: roles },
+  { name: '002_star_schema', migration: starSchema },
+  { name: '003_ops_tables', migration: opsTables },
+  { name: '004_aggregates', migration: aggregates },
+];
+
+export const migrationSource: Knex.MigrationSource<NamedMigration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m.migration,
+};
+
+/** knex's bookkeeping tables live in the migrated schema (search_path), next to the warehouse. */
+const CONFIG: Knex.MigratorConfig = {
+  migrationSource,
+  tableName: 'knex_migrations',
+};
+
+/** `adx migrate up`: applies every pending migration, in one transaction. Returns their names. */
+export async function migrateUp(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest(CONFIG)) as [number, string[]];
+  return applied;
+}
+
+export interface MigrateDownOptions {
+  /** true: undo every applied migration; false (default): undo only the last one */
+  readonly all?: boolean;
+}
+
+/**
+ * `adx migrate down`: undoes the last applied migration (or all of them). Facts are dropped with
+ * their tables, so this is for development and tests; roles stay (they are cluster-wide).
+ */
+export async function migrateDown(knex: Knex, options: MigrateDownOptions = {}): Promise<string[]> {
+  if (options.all) {
+    const [, undone] = (await knex.migrate.rollback(CONFIG, true)) as [number, string[]];
+    return undone;
+  }
+  const [, undone] = (await knex.migrate.down(CONFIG)) as [number, string[]];
+  return undone;
+}
+
+export interface MigrationStatus {
+  readonly applied: readonly string[];
+  readonly pending: readonly string[];
+}
+
+export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
+  const [completed, pending] = (await knex.migrate.list(CONFIG)) as [
+    { name: string }[],
+    NamedMigration[],
+  ];
+  return { applied: completed.map((c) => c.name), pending: pending.map((p) => p.name) };
+}

@@ -1,0 +1,68 @@
+import type { Knex } from 'knex';
+import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
+import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
+import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
+import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
+import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work';
+import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
+import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
+import type { BatchCommitter, StateStore, Warehouse } from '../../ports';
+import { migrateUp, migrationStatus } from '../../migrations';
+import type { AppConfig } from '../config/config';
+import { SeparateCommits } from '../pipeline/separate-commits';
+
+/** Where batches land: the warehouse, the decider state, and how both are committed. */
+export interface Storage {
+  readonly warehouse: Warehouse;
+  readonly stateStore: StateStore;
+  readonly committer: BatchCommitter;
+  /** the SQL connection, when there is one (migrations, audit queries) */
+  readonly knex?: Knex;
+  close(): Promise<void>;
+}
+
+/**
+ * One database holds the warehouse and the state (Postgres server or embedded PGlite), so a
+ * batch's rows, state and offsets commit in one transaction. Postgres migrations are a deploy
+ * step (`adx migrate up`): a server with pending ones is refused rather than changed at start.
+ * PGlite is the service's own database, so it is migrated on open.
+ */
+export async function openStorage(config: AppConfig): Promise<Storage> {
+  const { kind, databaseUrl, pgliteDir } = config.warehouse;
+  if (kind === 'memory') {
+    const warehouse = new MemoryWarehouse();
+    const stateStore = new MemoryStateStore();
+    return {
+      warehouse,
+      stateStore,
+      committer: new SeparateCommits(warehouse, stateStore),
+      close: async () => {},
+    };
+  }
+  const knex =
+    kind === 'pglite'
+      ? await openPgliteKnex(pgliteDir ? { dataDir: pgliteDir } : {})
+      : createPostgresKnex({ connectionString: databaseUrl ?? '' });
+  try {
+    if (kind === 'pglite') await migrateUp(knex);
+    else {
+      const { pending } = await migrationStatus(knex);
+      if (pending.length > 0)
+        throw new Error(
+          `the warehouse at DATABASE_URL has pending migrations (${pending.join(', ')}): run \`adx migrate up\``,
+        );
+    }
+  } catch (error) {
+    await knex.destroy();
+    throw error;
+  }
+  const warehouse = new SqlWarehouse(knex, { ownsConnection: true });
+  const stateStore = new PostgresStateStore(knex);
+  return {
+    warehouse,
+    stateStore,
+    committer: new PostgresUnitOfWork(warehouse, stateStore),
+    knex,
+    close: () => warehouse.close(),
+  };
+}

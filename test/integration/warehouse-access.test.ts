@@ -1,0 +1,106 @@
+/**
+ * Roles and grants: what adx_loader, adx_analyst and adx_auditor can and cannot do, checked by
+ * acting as each role (SET LOCAL ROLE inside a transaction) on PostgreSQL and PGlite.
+ */
+import type { Knex } from 'knex';
+import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
+import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
+import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
+
+type Role = 'adx_loader' | 'adx_analyst' | 'adx_auditor';
+
+describe.each(ENGINES)('access control on %s', (engine) => {
+  let harness: EngineHarness;
+  beforeAll(async () => {
+    harness = await openEngine(engine, 'access');
+    const warehouse = new SqlWarehouse(harness.knex);
+    for (const batch of sampleBatches('access', 2, 40)) await warehouse.loadBatch(batch);
+    await warehouse.refreshAggregates();
+  });
+  afterAll(() => harness?.close());
+
+  /** runs `sql` as `role` and rolls back: 'ok' or the error message */
+  async function as(role: Role, sql: string): Promise<string> {
+    try {
+      await harness.knex.transaction(async (trx) => {
+        await trx.raw(`SET LOCAL ROLE ${role}`);
+        await trx.raw(sql);
+        throw new Error('ok');
+      });
+    } catch (error) {
+      return (error as Error).message.split(' - ').pop() ?? '';
+    }
+    return 'unreachable';
+  }
+  const denied = expect.stringMatching(/permission denied/);
+
+  it('analysts read every fact column but the user id', async () => {
+    for (const table of ['fact_impression', 'fact_click', 'fact_conversion', 'fact_bid_request']) {
+      expect(await as('adx_analyst', `SELECT user_id FROM ${table}`)).toEqual(denied);
+      expect(await as('adx_analyst', `SELECT * FROM ${table}`)).toEqual(denied);
+      expect(
+        await as(
+          'adx_analyst',
+          `SELECT event_id, event_time, campaign_id, publisher_id, source_offset FROM ${table}`,
+        ),
+      ).toBe('ok');
+    }
+    expect(await as('adx_analyst', 'SELECT cost_micros FROM fact_impression')).toBe('ok');
+    expect(await as('adx_analyst', 'SELECT user_id FROM fact_attribution')).toEqual(denied);
+    expect(await as('adx_analyst', 'SELECT model, touch_event_id FROM fact_attribution')).toBe(
+      'ok',
+    );
+  });
+
+  it('analysts read the aggregates and dimensions, not the ops tables, and write nothing', async () => {
+    for (const view of ['mv_campaign_hourly', 'mv_campaign_daily', 'dim_date', 'dim_campaign']) {
+      expect(await as('adx_analyst', `SELECT * FROM ${view}`)).toBe('ok');
+    }
+    for (const table of ['load_ledger', 'state_changelog', 'consumer_offsets']) {
+      expect(await as('adx_analyst', `SELECT * FROM ${table}`)).toEqual(denied);
+    }
+    expect(await as('adx_analyst', "DELETE FROM fact_click WHERE event_id = 'x'")).toEqual(denied);
+  });
+
+  it('auditors read the ledger, intents, offsets and lineage columns, never user ids', async () => {
+    for (const table of ['load_ledger', 'batch_intent', 'consumer_offsets']) {
+      expect(await as('adx_auditor', `SELECT * FROM ${table}`)).toBe('ok');
+    }
+    expect(
+      await as(
+        'adx_auditor',
+        'SELECT event_id, batch_id, source_topic, source_partition, source_offset FROM fact_click',
+      ),
+    ).toBe('ok');
+    expect(await as('adx_auditor', 'SELECT user_id FROM fact_click')).toEqual(denied);
+    expect(await as('adx_auditor', 'SELECT * FROM state_changelog')).toEqual(denied);
+    expect(await as('adx_auditor', "UPDATE load_ledger SET rows = 0 WHERE batch_id = 'x'")).toEqual(
+      denied,
+    );
+  });
+
+  async function asLoader<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return harness.knex.transaction(async (trx) => {
+      await trx.raw('SET LOCAL ROLE adx_loader');
+      return work(trx);
+    });
+  }
+
+  it('the loader loads batches, commits state and refreshes the views (it owns them)', async () => {
+    const warehouse = new SqlWarehouse(harness.knex);
+    const store = new PostgresStateStore(harness.knex);
+    const [batch] = sampleBatches('loader', 1, 30, 11);
+    expect((await asLoader((trx) => warehouse.loadBatchIn(trx, batch!))).loaded).toBe(true);
+    await asLoader((trx) =>
+      store.commitIn(trx, {
+        batchId: batch!.batchId,
+        events: [],
+        positions: [{ topic: 'impressions', partition: 0, offset: '31' }],
+        snapshot: '{}',
+      }),
+    );
+    await asLoader((trx) => trx.raw('REFRESH MATERIALIZED VIEW CONCURRENTLY mv_campaign_hourly'));
+    expect(await as('adx_loader', 'DELETE FROM fact_click')).toEqual(denied);
+    expect(await as('adx_loader', 'DROP TABLE fact_click')).toMatch(/must be owner/);
+  });
+});
