@@ -20,6 +20,12 @@ module.exports = {
     },
     {
       ...base,
+      displayName: 'exactly-once',
+      testMatch: ['<rootDir>/test/exactly-once/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
+    {
+      ...base,
       displayName: 'contract',
       testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],

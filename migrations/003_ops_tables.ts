@@ -20,6 +20,17 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('rows').notNullable().defaultTo(0);
     t.integer('attribution_rows').notNullable().defaultTo(0);
     t.specificType('staged_keys', 'text[]').notNullable().defaultTo('{}');
+    // the batch's source range and its four counts, written with its rows: an audit can check
+    // received = accepted + rejected + duplicates per batch and partition, and that the ranges of
+    // a topic-partition tile its offsets with no gap and no overlap
+    t.text('source_topic');
+    t.integer('source_partition');
+    t.bigInteger('first_offset');
+    t.bigInteger('last_offset');
+    t.integer('received');
+    t.integer('accepted');
+    t.integer('rejected');
+    t.integer('duplicates');
     t.timestamp('loaded_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.schema.createTable('consumer_offsets', (t) => {

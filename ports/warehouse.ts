@@ -7,6 +7,19 @@ export interface WarehouseBatch {
   readonly attributions: readonly Attribution[];
   /** staged object keys, recorded in the ledger for lineage */
   readonly stagedKeys: readonly string[];
+  /** the source range and the batch's counts, recorded in the ledger with its rows */
+  readonly source?: BatchSource;
+}
+
+export interface BatchSource {
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: string;
+  readonly lastOffset: string;
+  readonly received: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly duplicates: number;
 }
 
 export interface LoadResult {

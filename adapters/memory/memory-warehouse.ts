@@ -1,5 +1,6 @@
 import { emptyCampaignTotals, type AdEvent, type Attribution, type EventType } from '../../domain';
 import type {
+  BatchSource,
   CampaignMetrics,
   CampaignMetricsQuery,
   LoadResult,
@@ -14,7 +15,10 @@ import type {
 export class MemoryWarehouse implements Warehouse {
   readonly facts = new Map<EventType, Map<string, AdEvent & { batchId: string }>>();
   readonly attributions = new Map<string, Attribution & { batchId: string }>();
-  readonly ledger = new Map<string, { rows: number; stagedKeys: readonly string[] }>();
+  readonly ledger = new Map<
+    string,
+    { rows: number; stagedKeys: readonly string[]; source?: BatchSource }
+  >();
   private refreshedAt = 0;
 
   async loadBatch(batch: WarehouseBatch): Promise<LoadResult> {
@@ -35,7 +39,11 @@ export class MemoryWarehouse implements Warehouse {
       const key = `${a.eventType}:${a.eventId}`;
       if (!this.attributions.has(key)) this.attributions.set(key, { ...a, batchId: batch.batchId });
     }
-    this.ledger.set(batch.batchId, { rows, stagedKeys: batch.stagedKeys });
+    this.ledger.set(batch.batchId, {
+      rows,
+      stagedKeys: batch.stagedKeys,
+      ...(batch.source ? { source: batch.source } : {}),
+    });
     return { loaded: true, rows };
   }
 

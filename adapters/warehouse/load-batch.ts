@@ -33,10 +33,23 @@ export async function loadBatchInTransaction(
   onStep: LoadStepHook = () => {},
 ): Promise<LoadResult> {
   const { batchId } = batch;
+  const src = batch.source;
   const claim = await trx.raw<RawResult>(
-    'INSERT INTO load_ledger (batch_id, staged_keys) VALUES (?, ?::text[]) ' +
-      'ON CONFLICT (batch_id) DO NOTHING',
-    [batchId, [...batch.stagedKeys]],
+    'INSERT INTO load_ledger (batch_id, staged_keys, source_topic, source_partition, first_offset, ' +
+      'last_offset, received, accepted, rejected, duplicates) ' +
+      'VALUES (?, ?::text[], ?, ?, ?::bigint, ?::bigint, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING',
+    [
+      batchId,
+      [...batch.stagedKeys],
+      src?.topic ?? null,
+      src?.partition ?? null,
+      src?.firstOffset ?? null,
+      src?.lastOffset ?? null,
+      src?.received ?? null,
+      src?.accepted ?? null,
+      src?.rejected ?? null,
+      src?.duplicates ?? null,
+    ],
   );
   if (rowCount(claim) === 0) return { loaded: false, rows: 0 };
   await onStep('claimed', batchId);

@@ -179,6 +179,16 @@ export class BatchPipeline {
         events: outcome.accepted,
         attributions: outcome.attributions,
         stagedKeys: staged.map((s) => s.key),
+        source: {
+          topic: batch.topic,
+          partition: batch.partition,
+          firstOffset: batch.firstOffset,
+          lastOffset: batch.lastOffset,
+          received: outcome.counts.received,
+          accepted: outcome.counts.accepted,
+          rejected: outcome.counts.rejected,
+          duplicates: outcome.counts.duplicates,
+        },
       },
       {
         batchId: batch.id,

@@ -26,6 +26,9 @@ export function realEnv(
     ADX_HTTP_PORT: '0',
     ADX_PROGRESS_INTERVAL: '1h',
     ADX_LOG_FORMAT: 'json',
+    // Kafka is what these suites test; the warehouse has its own (a child process would
+    // otherwise pick up any DATABASE_URL in the environment)
+    ADX_WAREHOUSE: 'memory',
     ...overrides,
   };
 }

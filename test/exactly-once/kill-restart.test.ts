@@ -1,0 +1,314 @@
+/**
+ * The exactly-once effect, tested by killing the service: 100,000 simulated records go through
+ * the real stack (Kafka, registry, S3Proxy, Postgres) while the service is killed with SIGKILL at
+ * 24 points spread over every step of a batch (after the intent, staging, publishing, lineage,
+ * the combined load-and-commit) and restarted each time. Afterwards every accepted event is in
+ * the facts exactly once, the committed batches tile every partition's offsets with no gap and
+ * no overlap, received = accepted + rejected + duplicates per batch and per partition, the totals
+ * equal the simulator's ground truth, and the materialized views equal a recomputation from the
+ * facts.
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
+import { produce, type ProduceResult } from '../../src/cli/produce';
+import { loadConfig } from '../../src/config/config';
+import { CRASH_POINTS } from '../../src/pipeline/crash-points';
+import { dropRun } from '../support/kafka-topics-io';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import {
+  requireStack,
+  STACK,
+  TEST_PSEUDONYMIZATION_KEY,
+  testKafka,
+  uniqueRunName,
+  waitFor,
+} from '../support/stack';
+
+const EVENTS = 100_000;
+const KILLS = 24;
+const root = join(__dirname, '..', '..');
+const run = uniqueRunName('eo');
+const prefix = `${run}.`;
+const bucket = run.replace(/[^a-z0-9-]/g, '-').toLowerCase();
+const kafka = testKafka();
+
+function serviceEnv(databaseUrl: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    ADX_PROFILE: 'real',
+    KAFKA_BROKERS: STACK.brokers.join(','),
+    SCHEMA_REGISTRY_URL: STACK.registryUrl,
+    ADX_PSEUDONYMIZATION_KEY: TEST_PSEUDONYMIZATION_KEY,
+    ADX_TOPIC_PREFIX: prefix,
+    DATABASE_URL: databaseUrl,
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: process.env.S3_ENDPOINT ?? 'http://127.0.0.1:9000',
+    S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID ?? 'adxlocal',
+    S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY ?? 'adxlocalsecret',
+    S3_FORCE_PATH_STYLE: 'true',
+    ADX_BATCH_SIZE: '500',
+    ADX_SNAPSHOT_EVERY: '15',
+    ADX_HTTP_PORT: '0',
+    ADX_LOG_FORMAT: 'json',
+    ADX_PROGRESS_INTERVAL: '1h',
+    ...extra,
+  };
+}
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+}
+
+/** The built service as a separate process, so that SIGKILL kills it for real. */
+function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
+    env: { ...process.env, ...env },
+    cwd: root,
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+  child.stdout.resume();
+  const exited = new Promise<Exit>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, exited };
+}
+
+describe('exactly once under kill -9', () => {
+  let db: Knex;
+  let database: TestDatabase;
+  let databaseUrl: string;
+  let produced: ProduceResult;
+  const exits: { plan: string; exit: Exit }[] = [];
+
+  beforeAll(async () => {
+    await requireStack();
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    database = await createTestDatabase('eo', { migrated: true });
+    databaseUrl = database.url;
+    db = createPostgresKnex({ connectionString: databaseUrl });
+    const config = loadConfig(serviceEnv(databaseUrl, {}));
+    produced = await produce(config, { count: EVENTS, seed: 20261126 });
+
+    for (let i = 0; i < KILLS; i++) {
+      const point = CRASH_POINTS[i % CRASH_POINTS.length] as string;
+      const plan = `${point}:${1 + ((i * 5) % 4)}`;
+      // a new group per run: positions come from the state store, and no rebalance has to wait
+      // for the killed member's session to expire
+      const { exited } = startProcess(
+        serviceEnv(databaseUrl, { ADX_CRASH_AT: plan, KAFKA_GROUP_ID: `${prefix}run-${i}` }),
+      );
+      exits.push({ plan, exit: await exited });
+    }
+
+    const last = startProcess(serviceEnv(databaseUrl, { KAFKA_GROUP_ID: `${prefix}run-final` }));
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, string>();
+    for (const topic of ['impressions', 'clicks', 'bid_requests'].map((t) => prefix + t)) {
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}/${p.partition}`, p.high);
+    }
+    await admin.disconnect();
+    const caughtUp = async (): Promise<boolean> => {
+      const rows = (await db('consumer_offsets').select(
+        'topic',
+        'partition',
+        db.raw('next_offset::text AS next'),
+      )) as {
+        topic: string;
+        partition: number;
+        next: string;
+      }[];
+      const at = new Map(rows.map((r) => [`${r.topic}/${r.partition}`, r.next]));
+      return [...ends].every(([tp, high]) => high === '0' || at.get(tp) === high);
+    };
+    await waitFor('the final run to commit every partition to its end', caughtUp, 240_000);
+    last.child.kill('SIGTERM');
+    exits.push({ plan: 'final (SIGTERM)', exit: await last.exited });
+  }, 900_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop().catch(() => undefined);
+    await dropRun(kafka, prefix);
+  });
+
+  it('was killed with SIGKILL at every planned point, and the last run drained and exited 0', () => {
+    const killed = exits.slice(0, KILLS).map((e) => ({
+      plan: e.plan,
+      signal: e.exit.signal,
+      tail: e.exit.signal === 'SIGKILL' ? '' : e.exit.stderr.slice(-2000),
+    }));
+    expect(killed.filter((k) => k.signal !== 'SIGKILL')).toEqual([]);
+    expect(new Set(exits.slice(0, KILLS).map((e) => e.plan.split(':')[0]))).toEqual(
+      new Set(CRASH_POINTS),
+    );
+    const final = exits[KILLS]?.exit;
+    expect({
+      code: final?.code,
+      tail: final?.code === 0 ? '' : final?.stderr.slice(-2000),
+    }).toEqual({ code: 0, tail: '' });
+  });
+
+  it('left crashed batches behind as uncommitted intents, which were then redone', async () => {
+    const open = await db('batch_intent')
+      .whereNull('committed_at')
+      .count<{ count: string }[]>('* as count');
+    const retried = await db('batch_intent')
+      .where('attempts', '>', 1)
+      .count<{ count: string }[]>('* as count');
+    expect(Number(open[0]?.count) + Number(retried[0]?.count)).toBeGreaterThan(0);
+  });
+
+  it('loads every accepted event exactly once and no duplicate', async () => {
+    const truth = produced.groundTruth?.validUnique;
+    for (const [type, table] of [
+      ['impression', 'fact_impression'],
+      ['click', 'fact_click'],
+      ['conversion', 'fact_conversion'],
+      ['bid_request', 'fact_bid_request'],
+    ] as const) {
+      const [row] = (await db(table).select(
+        db.raw('count(*)::int AS n, count(DISTINCT event_id)::int AS d'),
+      )) as { n: number; d: number }[];
+      expect({ table, rows: row?.n, distinct: row?.d }).toEqual({
+        table,
+        rows: truth?.[type],
+        distinct: truth?.[type],
+      });
+    }
+  });
+
+  it('committed batches tile every partition, each conserving received = accepted + rejected + duplicates', async () => {
+    const ledger = (await db('load_ledger')
+      .whereNotNull('source_topic')
+      .select(
+        'source_topic',
+        'source_partition',
+        db.raw('first_offset::text AS first'),
+        db.raw('last_offset::text AS last'),
+        'received',
+        'accepted',
+        'rejected',
+        'duplicates',
+      )
+      .orderBy([
+        { column: 'source_topic' },
+        { column: 'source_partition' },
+        { column: 'first_offset' },
+      ])) as {
+      source_topic: string;
+      source_partition: number;
+      first: string;
+      last: string;
+      received: number;
+      accepted: number;
+      rejected: number;
+      duplicates: number;
+    }[];
+    const next = new Map<string, bigint>();
+    for (const b of ledger) {
+      const tp = `${b.source_topic}/${b.source_partition}`;
+      expect({ tp, first: b.first }).toEqual({ tp, first: String(next.get(tp) ?? 0n) });
+      next.set(tp, BigInt(b.last) + 1n);
+      expect({
+        tp,
+        first: b.first,
+        conserved: b.received === b.accepted + b.rejected + b.duplicates,
+      }).toEqual({ tp, first: b.first, conserved: true });
+      expect(b.received).toBe(Number(BigInt(b.last) - BigInt(b.first) + 1n));
+    }
+    const byPartition = new Map<
+      number,
+      { received: number; accepted: number; rejected: number; duplicates: number }
+    >();
+    for (const b of ledger) {
+      const p = byPartition.get(b.source_partition) ?? {
+        received: 0,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+      };
+      p.received += b.received;
+      p.accepted += b.accepted;
+      p.rejected += b.rejected;
+      p.duplicates += b.duplicates;
+      byPartition.set(b.source_partition, p);
+    }
+    const loadedByPartition = (
+      await db.raw(
+        `SELECT source_partition AS p, count(*)::int AS n FROM (
+         SELECT source_partition FROM fact_impression UNION ALL SELECT source_partition FROM fact_click
+         UNION ALL SELECT source_partition FROM fact_conversion UNION ALL SELECT source_partition FROM fact_bid_request) f
+       GROUP BY 1`,
+      )
+    ).rows as { p: number; n: number }[];
+    for (const { p, n } of loadedByPartition) {
+      const c = byPartition.get(p);
+      expect({
+        p,
+        conserved: c && c.received === c.accepted + c.rejected + c.duplicates,
+        loaded: n,
+      }).toEqual({ p, conserved: true, loaded: c?.accepted });
+    }
+    const sum = [...byPartition.values()].reduce(
+      (a, c) => ({
+        received: a.received + c.received,
+        rejected: a.rejected + c.rejected,
+        duplicates: a.duplicates + c.duplicates,
+      }),
+      { received: 0, rejected: 0, duplicates: 0 },
+    );
+    const truth = produced.groundTruth;
+    expect(sum.received).toBe(EVENTS);
+    expect(sum.duplicates).toBe(truth?.duplicates);
+    expect(sum.rejected).toBe(Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0));
+  });
+
+  it('has materialized views equal to a recomputation from the facts and to the ground truth', async () => {
+    await db.raw('REFRESH MATERIALIZED VIEW mv_campaign_daily');
+    const fromView = (
+      await db.raw(
+        `SELECT campaign_id, sum(impressions)::bigint::text AS impressions, sum(clicks)::bigint::text AS clicks,
+              sum(conversions)::bigint::text AS conversions, sum(spend_micros)::bigint::text AS spend,
+              sum(revenue_micros)::bigint::text AS revenue, sum(bid_requests)::bigint::text AS bids,
+              sum(bids_won)::bigint::text AS won
+         FROM mv_campaign_daily GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows as Record<string, string>[];
+    const fromFacts = (
+      await db.raw(
+        `SELECT c.campaign_id,
+              (SELECT count(*) FROM fact_impression f WHERE f.campaign_id = c.campaign_id)::text AS impressions,
+              (SELECT count(*) FROM fact_click f WHERE f.campaign_id = c.campaign_id)::text AS clicks,
+              (SELECT count(*) FROM fact_conversion f WHERE f.campaign_id = c.campaign_id)::text AS conversions,
+              (SELECT coalesce(sum(cost_micros), 0) FROM fact_impression f WHERE f.campaign_id = c.campaign_id)::text AS spend,
+              (SELECT coalesce(sum(revenue_micros), 0) FROM fact_conversion f WHERE f.campaign_id = c.campaign_id)::text AS revenue,
+              (SELECT count(*) FROM fact_bid_request f WHERE f.campaign_id = c.campaign_id)::text AS bids,
+              (SELECT count(*) FILTER (WHERE won) FROM fact_bid_request f WHERE f.campaign_id = c.campaign_id)::text AS won
+         FROM dim_campaign c ORDER BY 1`,
+      )
+    ).rows as Record<string, string>[];
+    expect(fromView).toEqual(fromFacts);
+    const truth = produced.groundTruth?.perCampaign ?? new Map();
+    expect(fromView.map((r) => r.campaign_id)).toEqual([...truth.keys()].sort());
+    for (const r of fromView) {
+      const t = truth.get(r.campaign_id as string);
+      expect(r).toEqual({
+        campaign_id: r.campaign_id,
+        impressions: String(t?.impressions),
+        clicks: String(t?.clicks),
+        conversions: String(t?.conversions),
+        spend: String(t?.spendMicros),
+        revenue: String(t?.revenueMicros),
+        bids: String(t?.bidRequests),
+        won: String(t?.bidsWon),
+      });
+    }
+  });
+});
