@@ -37,7 +37,8 @@ export async function buildContainer(
 
   if (config.profile === 'real') bindReal(c, config, logger);
   else bindEmbedded(c, config, options);
-  const storage = await openStorage(config);
+  const crashCheck = crashChecker(config.crashPlan);
+  const storage = await openStorage(config, crashCheck);
   c.bind(STORAGE).toConstantValue(storage);
   c.bind(TOKENS.Warehouse).toConstantValue(storage.warehouse);
   c.bind(TOKENS.StateStore).toConstantValue(storage.stateStore);
@@ -65,7 +66,7 @@ export async function buildContainer(
           configHash: config.configHash,
         },
         snapshotEvery: config.snapshotEvery,
-        crashCheck: crashChecker(config.crashPlan),
+        crashCheck,
         onRetry: (attempt, error) => {
           metrics.error('side_effects');
           logger.warn('batch side effects failed, retrying', { attempt, error: String(error) });

@@ -5,10 +5,12 @@ import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
+import type { LoadStep } from '../../adapters/warehouse/load-batch';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import type { BatchCommitter, StateStore, Warehouse } from '../../ports';
 import { migrateUp, migrationStatus } from '../../migrations';
 import type { AppConfig } from '../config/config';
+import type { CrashCheck } from '../pipeline/crash-points';
 import { SeparateCommits } from '../pipeline/separate-commits';
 
 /** Where batches land: the warehouse, the decider state, and how both are committed. */
@@ -27,7 +29,7 @@ export interface Storage {
  * step (`adx migrate up`): a server with pending ones is refused rather than changed at start.
  * PGlite is the service's own database, so it is migrated on open.
  */
-export async function openStorage(config: AppConfig): Promise<Storage> {
+export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): Promise<Storage> {
   const { kind, databaseUrl, pgliteDir } = config.warehouse;
   if (kind === 'memory') {
     const warehouse = new MemoryWarehouse();
@@ -56,7 +58,16 @@ export async function openStorage(config: AppConfig): Promise<Storage> {
     await knex.destroy();
     throw error;
   }
-  const warehouse = new SqlWarehouse(knex, { ownsConnection: true });
+  const warehouse = new SqlWarehouse(knex, {
+    ownsConnection: true,
+    ...(crashCheck
+      ? {
+          onLoadStep: (step: LoadStep) => {
+            if (step === 'facts') crashCheck('during_load');
+          },
+        }
+      : {}),
+  });
   const stateStore = new PostgresStateStore(knex);
   return {
     warehouse,

@@ -6,9 +6,10 @@
 export const CRASH_POINTS = [
   'after_intent',
   'after_stage',
-  'after_load',
   'after_publish',
   'after_lineage',
+  /** inside the load-and-commit transaction, after the fact rows are written, before COMMIT */
+  'during_load',
   'after_commit',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];

@@ -27,7 +27,9 @@ import {
   waitFor,
 } from '../support/stack';
 
-const EVENTS = 100_000;
+const EVENTS = Number(process.env.EO_EVENTS ?? 100_000);
+/** a run that has not crashed by then never will: it is stopped and the test fails */
+const RUN_TIMEOUT_MS = 120_000;
 const KILLS = 24;
 const root = join(__dirname, '..', '..');
 const run = uniqueRunName('eo');
@@ -78,6 +80,10 @@ function startProcess(env: Record<string, string>) {
   return { child, exited };
 }
 
+function log(line: string): void {
+  process.stderr.write(`[exactly-once] ${line}\n`);
+}
+
 describe('exactly once under kill -9', () => {
   let db: Knex;
   let database: TestDatabase;
@@ -93,16 +99,24 @@ describe('exactly once under kill -9', () => {
     db = createPostgresKnex({ connectionString: databaseUrl });
     const config = loadConfig(serviceEnv(databaseUrl, {}));
     produced = await produce(config, { count: EVENTS, seed: 20261126 });
+    log(`produced ${EVENTS} records`);
 
     for (let i = 0; i < KILLS; i++) {
       const point = CRASH_POINTS[i % CRASH_POINTS.length] as string;
       const plan = `${point}:${1 + ((i * 5) % 4)}`;
       // a new group per run: positions come from the state store, and no rebalance has to wait
       // for the killed member's session to expire
-      const { exited } = startProcess(
+      const started = Date.now();
+      const { child, exited } = startProcess(
         serviceEnv(databaseUrl, { ADX_CRASH_AT: plan, KAFKA_GROUP_ID: `${prefix}run-${i}` }),
       );
-      exits.push({ plan, exit: await exited });
+      const timer = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
+      const exit = await exited;
+      clearTimeout(timer);
+      exits.push({ plan, exit });
+      log(
+        `run ${i} ${plan}: ${exit.signal ?? `exit ${exit.code}`} after ${Date.now() - started} ms`,
+      );
     }
 
     const last = startProcess(serviceEnv(databaseUrl, { KAFKA_GROUP_ID: `${prefix}run-final` }));
