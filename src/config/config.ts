@@ -55,6 +55,7 @@ const envSchema = z.object({
   ADX_SNAPSHOT_EVERY: int(1).default(200),
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
+  ADX_REFRESH_INTERVAL: duration.default(30_000),
   ADX_DEDUPE_RETENTION: duration.optional(),
   ADX_ALLOWED_LATENESS: duration.optional(),
   ADX_CLICK_LOOKBACK: duration.optional(),
@@ -111,6 +112,8 @@ export interface AppConfig {
   readonly snapshotEvery: number;
   readonly logFormat: 'text' | 'json';
   readonly progressIntervalMs: number;
+  /** how often the warehouse aggregates are refreshed while batches load */
+  readonly refreshIntervalMs: number;
   readonly rules: PipelineRules;
   readonly simulator: {
     readonly seed: number;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     snapshotEvery: e.ADX_SNAPSHOT_EVERY,
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
+    refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
     rules,
     simulator: {
       seed: e.ADX_SIM_SEED,

@@ -7,6 +7,7 @@ import { SystemClock } from '../../adapters/system/system-clock';
 import { RULES_VERSION } from '../../domain';
 import { TOKENS, type Clock, type Logger, type Metrics, type Pseudonymizer } from '../../ports';
 import type { AppConfig } from '../config/config';
+import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
 import { CODE_VERSION } from '../version';
@@ -74,6 +75,7 @@ export async function buildContainer(
       },
       config.rules,
       logger,
+      new AggregateRefresher(ctx.get(TOKENS.Warehouse), metrics, logger, config.refreshIntervalMs),
     );
   });
   return c;

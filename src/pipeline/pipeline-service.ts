@@ -1,6 +1,7 @@
 import { addCounts, emptyCounts, type BatchCounts, type PipelineRules } from '../../domain';
 import type { EventSource, Logger, StateStore } from '../../ports';
 import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
+import type { AggregateRefresher } from './aggregate-refresher';
 import { restoreState } from './restore-state';
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -22,6 +23,7 @@ export class PipelineService {
     private readonly deps: BatchPipelineDeps,
     private readonly rules: PipelineRules,
     private readonly logger: Logger,
+    private readonly refresher?: AggregateRefresher,
   ) {}
 
   get status(): ServiceStatus {
@@ -38,6 +40,7 @@ export class PipelineService {
       positions: restored.positions.length,
     });
     this.statusValue = 'running';
+    this.refresher?.start();
     this.running = this.source
       .run((batch) => this.handle(batch))
       .then(
@@ -56,6 +59,7 @@ export class PipelineService {
     const outcome = await (this.pipeline as BatchPipeline).handle(batch);
     addCounts(this.totals, outcome.counts);
     this.batches++;
+    if (outcome.accepted.length > 0 || outcome.attributions.length > 0) this.refresher?.loaded();
     // advisory only: the StateStore holds the authoritative positions, committed with the state
     const next = (BigInt(batch.lastOffset) + 1n).toString();
     await this.source
@@ -65,7 +69,11 @@ export class PipelineService {
 
   /** resolves when the source is exhausted (bounded) or stopped; rejects when the pipeline failed */
   async finished(): Promise<void> {
-    await this.running;
+    try {
+      await this.running;
+    } finally {
+      await this.refresher?.stop();
+    }
   }
 
   /** release attributions still waiting: only for bounded inputs that have ended */
@@ -82,6 +90,7 @@ export class PipelineService {
     try {
       await this.running;
     } finally {
+      await this.refresher?.stop();
       if (this.statusValue === 'draining') this.statusValue = 'stopped';
     }
   }

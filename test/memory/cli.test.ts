@@ -1,4 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The built `adx` binary as a user runs it: exit codes, signals, report on stdout. */
@@ -81,4 +83,41 @@ describe('adx CLI', () => {
     expect(r.stderr).toContain('SCHEMA_REGISTRY_URL');
     expect(r.stderr).toContain('ADX_PSEUDONYMIZATION_KEY');
   }, 30_000);
+
+  it('report reads back, from a PGlite directory, what serve loaded into it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adx-pglite-'));
+    try {
+      const env = { ...quiet, ADX_WAREHOUSE: 'pglite', ADX_PGLITE_DIR: dir };
+      const served = await run(['serve', '--events', '10000', '--seed', '4'], env);
+      expect(served.code).toBe(0);
+      const total = /^TOTAL\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(served.stdout);
+      const day = 86_400_000;
+      const from = new Date(Date.now() - 3 * day).toISOString().slice(0, 10);
+      const to = new Date(Date.now() + day).toISOString().slice(0, 10);
+      const report = await run(['report', '--from', from, '--to', to, '--json'], env);
+      expect(report.code).toBe(0);
+      const parsed = JSON.parse(report.stdout) as {
+        campaigns: {
+          impressions: number;
+          clicks: number;
+          conversions: number;
+          ctr: number | null;
+        }[];
+      };
+      const sum = (k: 'impressions' | 'clicks' | 'conversions') =>
+        parsed.campaigns.reduce((n, c) => n + c[k], 0);
+      expect([sum('impressions'), sum('clicks'), sum('conversions')].map(String)).toEqual([
+        total?.[1],
+        total?.[2],
+        total?.[3],
+      ]);
+      expect(parsed.campaigns.every((c) => c.ctr === null || (c.ctr >= 0 && c.ctr <= 1))).toBe(
+        true,
+      );
+      const one = await run(['report', '--from', from, '--to', to, '--campaign', 'cmp-001'], env);
+      expect(one.stdout.split('\n').filter((l) => /^cmp-/.test(l))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
