@@ -1,16 +1,6 @@
 import fc from 'fast-check';
 import { decodeClickLine, encodeClickRow } from '../../adapters/codecs';
-import type { DecodedPayload, RejectionReason } from '../../domain';
-
-const reasonOf = (payload: DecodedPayload): RejectionReason | 'ok' =>
-  payload.ok ? 'ok' : payload.rejection.reason;
-const valueOf = (payload: DecodedPayload): unknown => {
-  if (!payload.ok)
-    throw new Error(
-      `expected a value, got ${payload.rejection.reason}: ${payload.rejection.detail}`,
-    );
-  return payload.value;
-};
+import { reasonOf, valueOf } from '../support/codec-fixtures';
 
 describe('CSV click rows', () => {
   it('decodes quoted fields (RFC 4180)', () => {

@@ -1,50 +1,16 @@
 import {
-  bidRequestSchemaText,
   bidRequestType,
   decodeImpressionJson,
   decodeRecords,
   encodeClickRow,
   encodeConfluentAvro,
   encodeImpression,
-  type SchemaLookup,
 } from '../../adapters/codecs';
-import type { DecodedPayload, RejectionReason } from '../../domain';
+import type { DecodedPayload } from '../../domain';
 import type { RawRecord } from '../../ports';
+import { V1, V2, lookup, reasonOf, valueOf, bidV1, bidV2 } from '../support/codec-fixtures';
 
 // JSON impressions and decodeRecords here; codecs-csv and codecs-avro hold the other formats
-
-const V1 = 11;
-const V2 = 12;
-const schemas = new Map<number, string>([
-  [V1, bidRequestSchemaText(1)],
-  [V2, bidRequestSchemaText(2)],
-]);
-const lookup: SchemaLookup = async (id) => schemas.get(id);
-
-const reasonOf = (payload: DecodedPayload): RejectionReason | 'ok' =>
-  payload.ok ? 'ok' : payload.rejection.reason;
-const valueOf = (payload: DecodedPayload): unknown => {
-  if (!payload.ok)
-    throw new Error(
-      `expected a value, got ${payload.rejection.reason}: ${payload.rejection.detail}`,
-    );
-  return payload.value;
-};
-
-const bidV1 = {
-  bid_request_id: 'br-1',
-  timestamp: 1_714_564_800_000,
-  user_id: 'user-1',
-  campaign_id: 'cmp-001',
-  publisher_id: 'pub-001',
-  ad_id: null,
-  device_type: 'MOBILE',
-  country: 'US',
-  bid_floor_micros: 1200,
-  bid_price_micros: 1500,
-  won: true,
-};
-const bidV2 = { ...bidV1, bid_request_id: 'br-2', win_price_micros: 1300, deal_id: 'deal-7' };
 
 function rawRecord(value: Uint8Array | null, offset = 0): RawRecord {
   return {
