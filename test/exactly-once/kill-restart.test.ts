@@ -8,81 +8,25 @@
  * equal the simulator's ground truth, and the materialized views equal a recomputation from the
  * facts.
  */
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { produce, type ProduceResult } from '../../src/cli/produce';
 import { loadConfig } from '../../src/config/config';
 import { CRASH_POINTS } from '../../src/pipeline/crash-points';
 import { dropRun } from '../support/kafka-topics-io';
+import { log, ROOT, serviceEnv, startProcess, type Exit } from './support/service-process';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import {
-  requireStack,
-  STACK,
-  TEST_PSEUDONYMIZATION_KEY,
-  testKafka,
-  uniqueRunName,
-  waitFor,
-} from '../support/stack';
+import { requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
 
 const EVENTS = Number(process.env.EO_EVENTS ?? 100_000);
 /** a run that has not crashed by then never will: it is stopped and the test fails */
 const RUN_TIMEOUT_MS = 120_000;
 const KILLS = 24;
-const root = join(__dirname, '..', '..');
 const run = uniqueRunName('eo');
 const prefix = `${run}.`;
 const bucket = run.replace(/[^a-z0-9-]/g, '-').toLowerCase();
 const kafka = testKafka();
-
-function serviceEnv(databaseUrl: string, extra: Record<string, string>): Record<string, string> {
-  return {
-    ADX_PROFILE: 'real',
-    KAFKA_BROKERS: STACK.brokers.join(','),
-    SCHEMA_REGISTRY_URL: STACK.registryUrl,
-    ADX_PSEUDONYMIZATION_KEY: TEST_PSEUDONYMIZATION_KEY,
-    ADX_TOPIC_PREFIX: prefix,
-    DATABASE_URL: databaseUrl,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: process.env.S3_ENDPOINT ?? 'http://127.0.0.1:9000',
-    S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID ?? 'adxlocal',
-    S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY ?? 'adxlocalsecret',
-    S3_FORCE_PATH_STYLE: 'true',
-    ADX_BATCH_SIZE: '500',
-    ADX_SNAPSHOT_EVERY: '15',
-    ADX_HTTP_PORT: '0',
-    ADX_LOG_FORMAT: 'json',
-    ADX_PROGRESS_INTERVAL: '1h',
-    ...extra,
-  };
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-}
-
-/** The built service as a separate process, so that SIGKILL kills it for real. */
-function startProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-  child.stdout.resume();
-  const exited = new Promise<Exit>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, exited };
-}
-
-function log(line: string): void {
-  process.stderr.write(`[exactly-once] ${line}\n`);
-}
 
 describe('exactly once under kill -9', () => {
   let db: Knex;
@@ -93,11 +37,11 @@ describe('exactly once under kill -9', () => {
 
   beforeAll(async () => {
     await requireStack();
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
     database = await createTestDatabase('eo', { migrated: true });
     databaseUrl = database.url;
     db = createPostgresKnex({ connectionString: databaseUrl });
-    const config = loadConfig(serviceEnv(databaseUrl, {}));
+    const config = loadConfig(serviceEnv(prefix, bucket, databaseUrl, {}));
     produced = await produce(config, { count: EVENTS, seed: 20261126 });
     log(`produced ${EVENTS} records`);
 
@@ -108,7 +52,10 @@ describe('exactly once under kill -9', () => {
       // for the killed member's session to expire
       const started = Date.now();
       const { child, exited } = startProcess(
-        serviceEnv(databaseUrl, { ADX_CRASH_AT: plan, KAFKA_GROUP_ID: `${prefix}run-${i}` }),
+        serviceEnv(prefix, bucket, databaseUrl, {
+          ADX_CRASH_AT: plan,
+          KAFKA_GROUP_ID: `${prefix}run-${i}`,
+        }),
       );
       const timer = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
       const exit = await exited;
@@ -119,7 +66,9 @@ describe('exactly once under kill -9', () => {
       );
     }
 
-    const last = startProcess(serviceEnv(databaseUrl, { KAFKA_GROUP_ID: `${prefix}run-final` }));
+    const last = startProcess(
+      serviceEnv(prefix, bucket, databaseUrl, { KAFKA_GROUP_ID: `${prefix}run-final` }),
+    );
     const admin = kafka.admin();
     await admin.connect();
     const ends = new Map<string, string>();
