@@ -3,6 +3,7 @@ import * as roles from './001_roles';
 import * as starSchema from './002_star_schema';
 import * as opsTables from './003_ops_tables';
 import * as aggregates from './004_aggregates';
+import * as lineage from './005_lineage';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '002_star_schema', migration: starSchema },
   { name: '003_ops_tables', migration: opsTables },
   { name: '004_aggregates', migration: aggregates },
+  { name: '005_lineage', migration: lineage },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,3 +1,4 @@
+import type { LineageStep } from './lineage-log';
 import type { StateCommit } from './state-store';
 import type { LoadResult, WarehouseBatch } from './warehouse';
 
@@ -8,5 +9,14 @@ import type { LoadResult, WarehouseBatch } from './warehouse';
  * ledger skips it.
  */
 export interface BatchCommitter {
-  loadAndCommit(batch: WarehouseBatch, commit: StateCommit): Promise<LoadResult>;
+  /**
+   * true: `lineage` passed to loadAndCommit is written in the load's transaction (only when the
+   * batch is loaded); otherwise the caller appends lineage through the LineageLog port.
+   */
+  readonly recordsLineage?: boolean;
+  loadAndCommit(
+    batch: WarehouseBatch,
+    commit: StateCommit,
+    lineage?: readonly LineageStep[],
+  ): Promise<LoadResult>;
 }

@@ -1,4 +1,5 @@
-import type { LoadResult, StateCommit, WarehouseBatch } from '../../ports';
+import type { LineageStep, LoadResult, StateCommit, WarehouseBatch } from '../../ports';
+import type { PostgresLineageLog } from '../lineage/postgres-lineage-log';
 import type { SqlWarehouse } from '../warehouse/sql-warehouse';
 import type { PostgresStateStore } from './postgres-state-store';
 
@@ -12,21 +13,37 @@ export class PostgresUnitOfWork {
   constructor(
     private readonly warehouse: SqlWarehouse,
     private readonly stateStore: PostgresStateStore,
+    /** when given, a batch's lineage steps commit in its load transaction */
+    private readonly lineage?: PostgresLineageLog,
   ) {
     // one transaction needs one connection pool: two pools to the same database would still be
     // two transactions
     if (warehouse.knex !== stateStore.knex) {
       throw new Error('PostgresUnitOfWork: the warehouse and the state store must share one knex');
     }
+    if (lineage && lineage.knex !== warehouse.knex) {
+      throw new Error('PostgresUnitOfWork: the lineage log must share the warehouse knex');
+    }
   }
 
-  loadAndCommit(batch: WarehouseBatch, commit: StateCommit): Promise<LoadResult> {
+  get recordsLineage(): boolean {
+    return this.lineage !== undefined;
+  }
+
+  loadAndCommit(
+    batch: WarehouseBatch,
+    commit: StateCommit,
+    lineage: readonly LineageStep[] = [],
+  ): Promise<LoadResult> {
     if (batch.batchId !== commit.batchId) {
       throw new Error(`batch ${batch.batchId} committed as ${commit.batchId}`);
     }
     return this.warehouse.knex.transaction(async (trx) => {
       const load = await this.warehouse.loadBatchIn(trx, batch);
-      if (load.loaded) await this.stateStore.commitIn(trx, commit);
+      if (load.loaded) {
+        await this.stateStore.commitIn(trx, commit);
+        if (this.lineage) await this.lineage.appendIn(trx, lineage);
+      }
       return load;
     });
   }

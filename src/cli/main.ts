@@ -2,6 +2,14 @@
 import 'reflect-metadata';
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
+import { conservation } from './audit-command';
+import {
+  lineageBatch,
+  lineageDataset,
+  lineageTrace,
+  lineageTraceSource,
+  type LineageResult,
+} from './lineage-command';
 import { migrate, type MigrateAction } from './migrate-command';
 import { produce } from './produce';
 import { report } from './report-command';
@@ -22,7 +30,7 @@ const program = new Command('adx').description('AdvertiseX ad-event pipeline').s
 program
   .command('serve')
   .description(
-    'run the pipeline service (ADX_PROFILE=embedded: simulated traffic, in-memory adapters; real: Kafka)',
+    'run the pipeline service (ADX_PROFILE=embedded: simulated traffic into PGlite; real: Kafka, S3, Postgres)',
   )
   .option(
     '--events <n>',
@@ -115,6 +123,63 @@ program
   .option('--json', 'JSON instead of a table')
   .action(async (opts: { from: string; to: string; campaign?: string; json?: boolean }) => {
     process.stdout.write(`${await report(loadConfig(), opts)}\n`);
+  });
+
+const emit = (result: LineageResult): void => {
+  process.stdout.write(`${result.output}\n`);
+  if (result.exitCode !== 0) process.exitCode = result.exitCode;
+};
+
+const lineage = program
+  .command('lineage')
+  .description(
+    'where warehouse rows came from (DATABASE_URL or ADX_PGLITE_DIR): batch, trace, dataset',
+  );
+lineage
+  .command('batch <batchId>')
+  .description("a batch's inputs, outputs and counts of every step")
+  .option('--json', 'JSON instead of text')
+  .action(async (batchId: string, opts: { json?: boolean }) => {
+    emit(await lineageBatch(loadConfig(), batchId, opts.json ?? false));
+  });
+lineage
+  .command('trace [eventId]')
+  .description(
+    'an event from its warehouse row back to its Kafka offset, batch, steps, staged object and attribution',
+  )
+  .option(
+    '--source <topic/partition/offset>',
+    'trace by Kafka coordinates instead (also finds the batch of a rejected or duplicate record)',
+  )
+  .option('--json', 'JSON instead of text')
+  .action(async (eventId: string | undefined, opts: { source?: string; json?: boolean }) => {
+    if (opts.source) emit(await lineageTraceSource(loadConfig(), opts.source, opts.json ?? false));
+    else if (eventId) emit(await lineageTrace(loadConfig(), eventId, opts.json ?? false));
+    else throw new InvalidArgumentError('give an event id or --source topic/partition/offset');
+  });
+lineage
+  .command('dataset <table>')
+  .description('which batches and Kafka ranges fed a fact table, day or campaign')
+  .option('--date <date>', 'one UTC day (YYYY-MM-DD)')
+  .option('--campaign <id>', 'one campaign')
+  .option('--json', 'JSON instead of text')
+  .action(async (table: string, opts: { date?: string; campaign?: string; json?: boolean }) => {
+    const filter = {
+      ...(opts.date ? { date: opts.date } : {}),
+      ...(opts.campaign ? { campaign: opts.campaign } : {}),
+    };
+    emit(await lineageDataset(loadConfig(), table, filter, opts.json ?? false));
+  });
+
+program
+  .command('audit')
+  .description('audit checks on the warehouse (DATABASE_URL or ADX_PGLITE_DIR)')
+  .addArgument(new Argument('<check>', 'conservation').choices(['conservation']))
+  .option('--from <date>', 'batches loaded from (YYYY-MM-DD or ISO-8601), inclusive')
+  .option('--to <date>', 'batches loaded before (YYYY-MM-DD or ISO-8601), exclusive')
+  .option('--json', 'JSON instead of text')
+  .action(async (_check: string, opts: { from?: string; to?: string; json?: boolean }) => {
+    emit(await conservation(loadConfig(), opts));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

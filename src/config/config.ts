@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
+import { kafkaConnection, realProfileGaps, registryConnection, s3Config } from './connections';
 import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
@@ -81,6 +82,8 @@ const envSchema = z.object({
     .optional(),
   ADX_WAREHOUSE: z.enum(['memory', 'pglite', 'postgres']).optional(),
   ADX_PGLITE_DIR: z.string().min(1).optional(),
+  /** OpenLineage run events, one JSON per line, appended to this file */
+  ADX_OPENLINEAGE_FILE: z.string().min(1).optional(),
   /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
   ADX_CRASH_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),
@@ -131,6 +134,8 @@ export interface AppConfig {
   };
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
+  /** NDJSON file the OpenLineage run events are appended to */
+  readonly openLineageFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -203,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     configHash,
     ...(crashPlan ? { crashPlan } : {}),
+    ...(e.ADX_OPENLINEAGE_FILE ? { openLineageFile: e.ADX_OPENLINEAGE_FILE } : {}),
     ...(e.S3_BUCKET ? { s3: s3Config(e) } : {}),
     warehouse: {
       // embedded: PGlite; real: Postgres when DATABASE_URL is set (else in memory, with a warning)
@@ -215,88 +221,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-type Env = z.infer<typeof envSchema>;
-
-/** Settings the real profile cannot run without, and pairs that only make sense together. */
-function realProfileGaps(e: Env): string[] {
-  const gaps: string[] = [];
-  if (e.ADX_PROFILE === 'real') {
-    if (!e.KAFKA_BROKERS) gaps.push('KAFKA_BROKERS: required when ADX_PROFILE=real');
-    if (!e.SCHEMA_REGISTRY_URL) gaps.push('SCHEMA_REGISTRY_URL: required when ADX_PROFILE=real');
-    if (!e.ADX_PSEUDONYMIZATION_KEY)
-      gaps.push(
-        'ADX_PSEUDONYMIZATION_KEY: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
-      );
-  }
-  if (e.S3_SSE === 'aws:kms' && !e.S3_SSE_KMS_KEY_ID)
-    gaps.push('S3_SSE_KMS_KEY_ID: required with S3_SSE=aws:kms');
-  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
-    gaps.push(
-      'S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
-    );
-  }
-  if (e.ADX_WAREHOUSE === 'postgres' && !e.DATABASE_URL)
-    gaps.push('DATABASE_URL: required with ADX_WAREHOUSE=postgres');
-  if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
-    gaps.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM');
-  }
-  if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE)) {
-    gaps.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
-  }
-  return gaps;
-}
-
-function kafkaConnection(e: Env): KafkaConnection & { groupId: string } {
-  return {
-    brokers: (e.KAFKA_BROKERS ?? '').split(','),
-    clientId: e.KAFKA_CLIENT_ID,
-    groupId: e.KAFKA_GROUP_ID,
-    ...(e.KAFKA_SSL === 'true'
-      ? {
-          ssl: {
-            rejectUnauthorized: e.KAFKA_SSL_REJECT_UNAUTHORIZED === 'true',
-            ...(e.KAFKA_SSL_CA_FILE ? { caFile: e.KAFKA_SSL_CA_FILE } : {}),
-            ...(e.KAFKA_SSL_CERT_FILE ? { certFile: e.KAFKA_SSL_CERT_FILE } : {}),
-            ...(e.KAFKA_SSL_KEY_FILE ? { keyFile: e.KAFKA_SSL_KEY_FILE } : {}),
-          },
-        }
-      : {}),
-    ...(e.KAFKA_SASL_MECHANISM
-      ? {
-          sasl: {
-            mechanism: e.KAFKA_SASL_MECHANISM,
-            username: e.KAFKA_SASL_USERNAME ?? '',
-            password: e.KAFKA_SASL_PASSWORD ?? '',
-          },
-        }
-      : {}),
-  };
-}
-
-function registryConnection(e: Env): RegistryConnection {
-  return {
-    url: (e.SCHEMA_REGISTRY_URL ?? '').replace(/\/+$/, ''),
-    ...(e.SCHEMA_REGISTRY_USERNAME
-      ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD ?? '' }
-      : {}),
-  };
-}
-
-function s3Config(e: Env): S3ObjectStoreConfig {
-  return {
-    bucket: e.S3_BUCKET ?? '',
-    region: e.S3_REGION,
-    ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
-    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
-    ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
-      ? {
-          credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY },
-        }
-      : {}),
-    encryption:
-      e.S3_SSE === 'aws:kms'
-        ? { mode: 'aws:kms', kmsKeyId: e.S3_SSE_KMS_KEY_ID ?? '' }
-        : { mode: 'AES256' },
-    requireEncryptionConfirmation: e.S3_REQUIRE_SSE_CONFIRMATION === 'true',
-  };
-}
+export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/config';
 import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
+import { NdjsonOpenLineageSink } from '../lineage/openlineage';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
@@ -44,6 +45,8 @@ export async function buildContainer(
   c.bind(TOKENS.Warehouse).toConstantValue(storage.warehouse);
   c.bind(TOKENS.StateStore).toConstantValue(storage.stateStore);
   c.bind(TOKENS.BatchCommitter).toConstantValue(storage.committer);
+  // SQL storage keeps lineage next to the loads it describes (same knex, same transaction)
+  if (storage.lineage) (await c.rebind(TOKENS.LineageLog)).toConstantValue(storage.lineage);
 
   c.bind(SERVICE).toDynamicValue((ctx) => {
     const pseudonymizer = ctx.get<Pseudonymizer>(TOKENS.Pseudonymizer);
@@ -67,6 +70,13 @@ export async function buildContainer(
           configHash: config.configHash,
         },
         snapshotEvery: config.snapshotEvery,
+        ...(config.openLineageFile
+          ? {
+              openLineage: new NdjsonOpenLineageSink(config.openLineageFile, Date.now, (error) =>
+                logger.warn('OpenLineage event not written', { error: String(error) }),
+              ),
+            }
+          : {}),
         crashCheck,
         onRetry: (attempt, error) => {
           metrics.error('side_effects');

@@ -4,10 +4,11 @@ import { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work';
+import { PostgresLineageLog } from '../../adapters/lineage/postgres-lineage-log';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import type { LoadStep } from '../../adapters/warehouse/load-batch';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
-import type { BatchCommitter, StateStore, Warehouse } from '../../ports';
+import type { BatchCommitter, LineageLog, StateStore, Warehouse } from '../../ports';
 import { migrateUp, migrationStatus } from '../../migrations';
 import type { AppConfig } from '../config/config';
 import type { CrashCheck } from '../pipeline/crash-points';
@@ -18,6 +19,8 @@ export interface Storage {
   readonly warehouse: Warehouse;
   readonly stateStore: StateStore;
   readonly committer: BatchCommitter;
+  /** lineage in the warehouse database (written in the load's transaction), when there is one */
+  readonly lineage?: LineageLog;
   /** the SQL connection, when there is one (migrations, audit queries) */
   readonly knex?: Knex;
   close(): Promise<void>;
@@ -69,10 +72,12 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
       : {}),
   });
   const stateStore = new PostgresStateStore(knex);
+  const lineage = new PostgresLineageLog(knex);
   return {
     warehouse,
     stateStore,
-    committer: new PostgresUnitOfWork(warehouse, stateStore),
+    committer: new PostgresUnitOfWork(warehouse, stateStore, lineage),
+    lineage,
     knex,
     close: () => warehouse.close(),
   };

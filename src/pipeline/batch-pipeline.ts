@@ -11,6 +11,7 @@ import type {
   DeadLetter,
   EventPublisher,
   LineageLog,
+  LineageStep,
   Metrics,
   ObjectStore,
   RawRecord,
@@ -21,6 +22,7 @@ import type {
 import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
 import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
+import type { OpenLineageSink } from '../lineage/openlineage';
 import type { CrashCheck } from './crash-points';
 import { lineageSteps, type RuleVersions } from './lineage-steps';
 import { stageBatch, FACT_TABLE } from './staging';
@@ -40,6 +42,8 @@ export interface BatchPipelineDeps {
   /** a snapshot replaces the changelog every this many batches */
   readonly snapshotEvery: number;
   readonly onRetry?: (attempt: number, error: unknown) => void;
+  /** OpenLineage run events per batch (START, COMPLETE or FAIL), when configured */
+  readonly openLineage?: OpenLineageSink;
   /** failpoints for the exactly-once test; a no-op in normal runs */
   readonly crashCheck?: CrashCheck;
 }
@@ -91,6 +95,7 @@ export class BatchPipeline {
     const { clock, metrics } = deps;
     await deps.stateStore.beginBatch(batch.id);
     deps.crashCheck?.('after_intent');
+    await deps.openLineage?.start(batch);
 
     let t = clock.now();
     const records = await decodeRecords(
@@ -112,7 +117,16 @@ export class BatchPipeline {
     metrics.observeStage('process', seconds(t, clock));
 
     // the outcome is fixed now; only its idempotent side effects are retried
-    await withRetries(() => this.applyEffects(batch, records, outcome), deps.onRetry);
+    let steps: LineageStep[] = [];
+    try {
+      await withRetries(async () => {
+        steps = await this.applyEffects(batch, records, outcome);
+      }, deps.onRetry);
+    } catch (error) {
+      await deps.openLineage?.fail(batch, error);
+      throw error;
+    }
+    await deps.openLineage?.complete(batch, steps);
     metrics.recordBatch(batch.kind, outcome.counts);
     return outcome;
   }
@@ -146,7 +160,7 @@ export class BatchPipeline {
     batch: SourceBatch,
     records: readonly SourceRecord[],
     outcome: BatchOutcome,
-  ): Promise<void> {
+  ): Promise<LineageStep[]> {
     const { deps } = this;
     const { clock, metrics } = deps;
 
@@ -163,9 +177,9 @@ export class BatchPipeline {
     deps.crashCheck?.('after_publish');
 
     const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
-    await deps.lineage.append(
-      lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now()),
-    );
+    const steps = lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now());
+    // a committer that records lineage writes it in the load's transaction, below
+    if (!deps.committer.recordsLineage) await deps.lineage.append(steps);
     deps.crashCheck?.('after_lineage');
 
     t = clock.now();
@@ -196,6 +210,7 @@ export class BatchPipeline {
         positions: [{ topic: batch.topic, partition: batch.partition, offset: next }],
         ...(snapshot !== undefined ? { snapshot } : {}),
       },
+      steps,
     );
     if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
     metrics.observeStage('commit', seconds(t, clock));
@@ -212,6 +227,7 @@ export class BatchPipeline {
       metrics.loadSucceeded(now);
     }
     deps.crashCheck?.('after_commit');
+    return steps;
   }
 }
 
