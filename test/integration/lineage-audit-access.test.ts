@@ -10,7 +10,13 @@ import {
   traceEvent,
 } from '../../adapters/lineage/audit-queries';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
-import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
+import {
+  ENGINES,
+  openEngine,
+  sampleBatches,
+  type EngineHarness,
+  asRole,
+} from '../support/postgres';
 
 describe.each(ENGINES)('lineage and audit views on %s', (engine) => {
   let harness: EngineHarness;
@@ -45,18 +51,7 @@ describe.each(ENGINES)('lineage and audit views on %s', (engine) => {
   });
   afterAll(() => harness?.close());
 
-  async function as(role: string, sql: string): Promise<string> {
-    try {
-      await harness.knex.transaction(async (trx) => {
-        await trx.raw(`SET LOCAL ROLE ${role}`);
-        await trx.raw(sql);
-        throw new Error('ok');
-      });
-    } catch (error) {
-      return (error as Error).message.split(' - ').pop() ?? '';
-    }
-    return 'unreachable';
-  }
+  const as = (role: string, sql: string): Promise<string> => asRole(harness.knex, role, sql);
   const denied = expect.stringMatching(/permission denied/);
 
   it('auditors read lineage_step and the audit views; analysts do not; nobody but the loader writes', async () => {

@@ -5,7 +5,13 @@
 import type { Knex } from 'knex';
 import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
-import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
+import {
+  ENGINES,
+  openEngine,
+  sampleBatches,
+  type EngineHarness,
+  asRole,
+} from '../support/postgres';
 
 type Role = 'adx_loader' | 'adx_analyst' | 'adx_auditor';
 
@@ -19,19 +25,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
   });
   afterAll(() => harness?.close());
 
-  /** runs `sql` as `role` and rolls back: 'ok' or the error message */
-  async function as(role: Role, sql: string): Promise<string> {
-    try {
-      await harness.knex.transaction(async (trx) => {
-        await trx.raw(`SET LOCAL ROLE ${role}`);
-        await trx.raw(sql);
-        throw new Error('ok');
-      });
-    } catch (error) {
-      return (error as Error).message.split(' - ').pop() ?? '';
-    }
-    return 'unreachable';
-  }
+  const as = (role: Role, sql: string): Promise<string> => asRole(harness.knex, role, sql);
   const denied = expect.stringMatching(/permission denied/);
 
   it('analysts read every fact column but the user id', async () => {

@@ -188,3 +188,20 @@ export function sampleBatches(
     };
   });
 }
+
+/**
+ * Runs `sql` as `role` (SET LOCAL ROLE) and rolls back whatever it did: 'ok', or the error's
+ * message, e.g. "permission denied for table ...". For checking grants.
+ */
+export async function asRole(knex: Knex, role: string, sql: string): Promise<string> {
+  try {
+    await knex.transaction(async (trx) => {
+      await trx.raw(`SET LOCAL ROLE ${role}`);
+      await trx.raw(sql);
+      throw new Error('ok');
+    });
+  } catch (error) {
+    return (error as Error).message.split(' - ').pop() ?? '';
+  }
+  return 'unreachable';
+}
