@@ -58,3 +58,14 @@ export function batchId(
 ): string {
   return `${topic}-${partition}-${firstOffset}-${lastOffset}`;
 }
+
+/** Where to resume after a batch: the offset after its last record. Offsets are int64, so BigInt. */
+export function nextPosition(
+  batch: Pick<SourceBatch, 'topic' | 'partition' | 'lastOffset'>,
+): TopicPartitionOffset {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: (BigInt(batch.lastOffset) + 1n).toString(),
+  };
+}

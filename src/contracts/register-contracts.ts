@@ -1,7 +1,8 @@
 import type { SchemaRegistry } from '../../ports';
 import type { Topics } from '../config/config';
 import { readContract } from '../../adapters/codecs/contract-files';
-import { AD_EVENT_SCHEMAS, BID_REQUEST_SCHEMAS, valueSubject } from './contract-files';
+import { BID_REQUEST_CONTRACTS } from '../../adapters/codecs/bid-request-avro';
+import { AD_EVENT_SCHEMAS, valueSubject } from './contract-files';
 
 export interface RegisteredContracts {
   readonly bidRequest: { readonly v1: number; readonly v2: number };
@@ -21,7 +22,7 @@ export async function registerContracts(
     return { v1, v2 };
   };
   return {
-    bidRequest: await registerAll(topics.bidRequests, BID_REQUEST_SCHEMAS),
+    bidRequest: await registerAll(topics.bidRequests, BID_REQUEST_CONTRACTS),
     adEvent: await registerAll(topics.adEvents, AD_EVENT_SCHEMAS),
   };
 }

@@ -19,6 +19,7 @@ import type {
   SourceBatch,
   StateStore,
 } from '../../ports';
+import { nextPosition } from '../../ports';
 import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
 import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
@@ -116,12 +117,19 @@ export class BatchPipeline {
     this.state = outcome.state;
     metrics.observeStage('process', seconds(t, clock));
 
+    // decided once per batch, not per attempt: a retry must not re-serialize the state or count
+    // towards the next snapshot again
+    this.batchesSinceSnapshot++;
+    const snapshot =
+      this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
+
     // the outcome is fixed now; only its idempotent side effects are retried
     let steps: LineageStep[] = [];
     try {
       await withRetries(async () => {
-        steps = await this.applyEffects(batch, records, outcome);
+        steps = await this.applyEffects(batch, records, outcome, snapshot);
       }, deps.onRetry);
+      if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
     } catch (error) {
       await deps.openLineage?.fail(batch, error);
       throw error;
@@ -160,6 +168,7 @@ export class BatchPipeline {
     batch: SourceBatch,
     records: readonly SourceRecord[],
     outcome: BatchOutcome,
+    snapshot: string | undefined,
   ): Promise<LineageStep[]> {
     const { deps } = this;
     const { clock, metrics } = deps;
@@ -183,10 +192,6 @@ export class BatchPipeline {
     deps.crashCheck?.('after_lineage');
 
     t = clock.now();
-    const next = (BigInt(batch.lastOffset) + 1n).toString();
-    this.batchesSinceSnapshot++;
-    const snapshot =
-      this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
     const load = await deps.committer.loadAndCommit(
       {
         batchId: batch.id,
@@ -207,12 +212,11 @@ export class BatchPipeline {
       {
         batchId: batch.id,
         events: outcome.events,
-        positions: [{ topic: batch.topic, partition: batch.partition, offset: next }],
+        positions: [nextPosition(batch)],
         ...(snapshot !== undefined ? { snapshot } : {}),
       },
       steps,
     );
-    if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
     metrics.observeStage('commit', seconds(t, clock));
     if (load.loaded) {
       for (const table of loadedTables) {

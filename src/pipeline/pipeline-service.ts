@@ -1,5 +1,5 @@
 import { addCounts, emptyCounts, type BatchCounts, type PipelineRules } from '../../domain';
-import type { EventSource, Logger, StateStore } from '../../ports';
+import { nextPosition, type EventSource, type Logger, type StateStore } from '../../ports';
 import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
 import type { AggregateRefresher } from './aggregate-refresher';
 import { restoreState } from './restore-state';
@@ -61,9 +61,8 @@ export class PipelineService {
     this.batches++;
     if (outcome.accepted.length > 0 || outcome.attributions.length > 0) this.refresher?.loaded();
     // advisory only: the StateStore holds the authoritative positions, committed with the state
-    const next = (BigInt(batch.lastOffset) + 1n).toString();
     await this.source
-      .commit([{ topic: batch.topic, partition: batch.partition, offset: next }])
+      .commit([nextPosition(batch)])
       .catch(() => this.deps.metrics.error('broker_commit'));
   }
 

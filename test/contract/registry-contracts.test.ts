@@ -5,17 +5,14 @@
  * Subjects are unique per run (TopicNameStrategy on a random topic prefix).
  */
 import avro from 'avsc';
+import { BID_REQUEST_CONTRACTS } from '../../adapters/codecs/bid-request-avro';
 import { readContract } from '../../adapters/codecs/contract-files';
 import {
   ConfluentSchemaRegistry,
   SchemaRegistryError,
 } from '../../adapters/schema-registry/confluent-schema-registry';
 import type { SchemaType } from '../../ports';
-import {
-  AD_EVENT_SCHEMAS,
-  BID_REQUEST_SCHEMAS,
-  valueSubject,
-} from '../../src/contracts/contract-files';
+import { AD_EVENT_SCHEMAS, valueSubject } from '../../src/contracts/contract-files';
 import { requireStack, STACK, uniqueRunName } from '../support/stack';
 
 const registry = new ConfluentSchemaRegistry({ url: STACK.registryUrl });
@@ -66,9 +63,9 @@ describe('bid-request (Avro, topic bid_requests)', () => {
   const subject = subjectFor('bid_requests');
 
   it('registers v1 then v2 under BACKWARD_TRANSITIVE, each served back unchanged by id', async () => {
-    const ids = await registerHistory(subject, BID_REQUEST_SCHEMAS, 'AVRO');
-    expect(new Set(ids).size).toBe(BID_REQUEST_SCHEMAS.length);
-    for (const [i, file] of BID_REQUEST_SCHEMAS.entries()) {
+    const ids = await registerHistory(subject, BID_REQUEST_CONTRACTS, 'AVRO');
+    expect(new Set(ids).size).toBe(BID_REQUEST_CONTRACTS.length);
+    for (const [i, file] of BID_REQUEST_CONTRACTS.entries()) {
       expect(fingerprint((await registry.schemaById(ids[i] as number)) as string)).toBe(
         fingerprint(readContract(file)),
       );
@@ -77,10 +74,10 @@ describe('bid-request (Avro, topic bid_requests)', () => {
 
   it('refuses a new required field without a default (409)', async () => {
     const latest = JSON.parse(
-      readContract(BID_REQUEST_SCHEMAS[BID_REQUEST_SCHEMAS.length - 1] as string),
+      readContract(BID_REQUEST_CONTRACTS[BID_REQUEST_CONTRACTS.length - 1] as string),
     ) as RecordSchema;
     latest.fields.push({ name: 'auction_type', type: 'string' });
-    await expectRefused(subject, JSON.stringify(latest), BID_REQUEST_SCHEMAS.length);
+    await expectRefused(subject, JSON.stringify(latest), BID_REQUEST_CONTRACTS.length);
   });
 });
 
