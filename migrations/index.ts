@@ -4,6 +4,7 @@ import * as starSchema from './002_star_schema';
 import * as opsTables from './003_ops_tables';
 import * as aggregates from './004_aggregates';
 import * as lineage from './005_lineage';
+import * as stoppedRecords from './006_stopped_records';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '003_ops_tables', migration: opsTables },
   { name: '004_aggregates', migration: aggregates },
   { name: '005_lineage', migration: lineage },
+  { name: '006_stopped_records', migration: stoppedRecords },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,4 +1,4 @@
-import type { LineageStep } from './lineage-log';
+import type { BatchLineageRecord } from './lineage-log';
 import type { StateCommit } from './state-store';
 import type { LoadResult, WarehouseBatch } from './warehouse';
 
@@ -17,6 +17,6 @@ export interface BatchCommitter {
   loadAndCommit(
     batch: WarehouseBatch,
     commit: StateCommit,
-    lineage?: readonly LineageStep[],
+    lineage?: BatchLineageRecord,
   ): Promise<LoadResult>;
 }

@@ -1,4 +1,4 @@
-import type { BatchCounts } from '../domain';
+import type { BatchCounts, EventType, RejectionReason } from '../domain';
 
 export const LINEAGE_STEPS = [
   'ingest',
@@ -23,7 +23,39 @@ export interface LineageStep {
   readonly at: number;
 }
 
+/**
+ * One source record that did not become a warehouse row: where it stopped and why. Kept per record
+ * (rejections and duplicates are a small share of traffic) so `adx lineage trace` can answer for
+ * the one record an auditor asks about, not just for its batch.
+ */
+export interface StoppedRecord {
+  readonly batchId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** validate: rejected before normalization; dedupe: a duplicate, or late beyond retention */
+  readonly step: 'validate' | 'dedupe';
+  readonly reason: RejectionReason | 'duplicate';
+  /** the field at fault ('' for the whole record) */
+  readonly path: string;
+  readonly detail: string;
+  /** the ad event it normalized into, when it got that far: duplicates and late events */
+  readonly event?: { readonly type: EventType; readonly id: string };
+}
+
+/** What one batch adds to the lineage log: its steps and its stopped records. */
+export interface BatchLineageRecord {
+  readonly steps: readonly LineageStep[];
+  readonly stopped: readonly StoppedRecord[];
+}
+
 export interface LineageLog {
-  append(steps: readonly LineageStep[]): Promise<void>;
+  /** idempotent: a batch recorded again replaces its steps and stopped records */
+  append(lineage: BatchLineageRecord): Promise<void>;
   stepsOfBatch(batchId: string): Promise<LineageStep[]>;
+  stoppedInBatch(batchId: string): Promise<StoppedRecord[]>;
+  /** the record at these Kafka coordinates, if it stopped */
+  stoppedAt(topic: string, partition: number, offset: string): Promise<StoppedRecord | undefined>;
+  /** every stopped record that normalized into this event id (its duplicates, or a late copy) */
+  stoppedWithEventId(eventId: string): Promise<StoppedRecord[]>;
 }

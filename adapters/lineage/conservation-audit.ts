@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { num } from './sql-values';
 
-/** `adx audit conservation`: received = accepted + rejected + duplicates per batch and partition, and loaded rows = accepted. */
+/**
+ * `adx audit conservation`: received = accepted + rejected + duplicates per batch and partition,
+ * loaded rows = accepted, and (where lineage keeps them) stopped records = rejected + duplicates.
+ */
 export interface ConservationRow {
   readonly batchId: string;
   readonly topic: string;
@@ -13,6 +16,8 @@ export interface ConservationRow {
   readonly rejected: number | null;
   readonly duplicates: number | null;
   readonly loadedRows: number;
+  /** records kept as stopped (rejected or duplicate); null for a batch whose lineage predates them */
+  readonly stoppedRecords: number | null;
   readonly conserved: boolean;
 }
 
@@ -54,6 +59,7 @@ export async function auditConservation(
     rejected: num(r.rejected),
     duplicates: num(r.duplicates),
     loadedRows: Number(r.loaded_rows),
+    stoppedRecords: num(r.stopped_records),
     conserved: r.conserved === true,
   }));
   const partitions = new Map<string, PartitionTotals>();
@@ -83,7 +89,12 @@ export async function auditConservation(
       rejected,
       duplicates,
       loadedRows,
-      conserved: received === accepted + rejected + duplicates && loadedRows === accepted,
+      // a partition is conserved when its sums are and every one of its batches is
+      conserved:
+        p.conserved &&
+        r.conserved &&
+        received === accepted + rejected + duplicates &&
+        loadedRows === accepted,
     });
   }
   const mismatches = rows.filter((r) => !r.conserved);

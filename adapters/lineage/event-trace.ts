@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { LINEAGE_STEPS, type LineageStep } from '../../ports';
+import { LINEAGE_STEPS, type LineageStep, type StoppedRecord } from '../../ports';
 import { FACT_TABLES } from '../warehouse/fact-tables';
 import { PostgresLineageLog } from './postgres-lineage-log';
 import { num, str, iso } from './sql-values';
@@ -57,7 +57,13 @@ export async function batchLineage(knex: Knex, batchId: string): Promise<BatchLi
 
 export interface EventTrace {
   readonly eventId: string;
+  /** true: a fact row holds the event */
   readonly found: boolean;
+  /**
+   * Source records of this event id that stopped: the duplicates dropped after it was accepted, or
+   * — with no fact row — the copies rejected as late. Each says where (batch, step) and why.
+   */
+  readonly stopped?: StoppedRecord[];
   readonly table?: string;
   readonly eventType?: string;
   readonly eventTime?: string | null;
@@ -130,9 +136,11 @@ export async function traceEvent(knex: Knex, eventId: string): Promise<EventTrac
           batchId: String(a.batch_id),
         };
     }
+    const stopped = await new PostgresLineageLog(knex).stoppedWithEventId(eventId);
     return {
       eventId,
       found: true,
+      ...(stopped.length > 0 ? { stopped } : {}),
       table,
       eventType,
       eventTime: iso(row.event_time),
@@ -151,14 +159,21 @@ export async function traceEvent(knex: Knex, eventId: string): Promise<EventTrac
       ruleVersions: batch.steps[0]?.ruleVersions ?? {},
     };
   }
-  return { eventId, found: false };
+  const stopped = await new PostgresLineageLog(knex).stoppedWithEventId(eventId);
+  return { eventId, found: false, ...(stopped.length > 0 ? { stopped } : {}) };
 }
 
 export interface SourceTrace {
   readonly kafka: { topic: string; partition: number; offset: string };
   /** the record loaded as this fact row */
   readonly event?: EventTrace;
-  /** no fact row: the committed batch whose range holds the offset, and why records stopped there */
+  /** no fact row: where and why this record stopped, and for a duplicate the event it repeated */
+  readonly stopped?: StoppedRecord;
+  readonly duplicateOf?: EventTrace;
+  /**
+   * no fact row and no stopped record (a batch loaded before stopped records were kept): the
+   * committed batch whose range holds the offset, and why records stopped there
+   */
   readonly stoppedIn?: {
     readonly batchId: string;
     readonly rejected: number | null;
@@ -169,8 +184,8 @@ export interface SourceTrace {
 
 /**
  * From Kafka coordinates: the fact row loaded from that record, or — for a rejected or duplicate
- * record, which has no row — the committed batch that read it and its rejection and duplicate
- * counts (the record itself is on the dead-letter topic, keyed by the same coordinates).
+ * record, which has no row — its stopped record: the batch and step that stopped it and why (a
+ * rejected record itself is on the dead-letter topic, under the same coordinates).
  */
 export async function traceSource(
   knex: Knex,
@@ -186,6 +201,15 @@ export async function traceSource(
       event_id: string;
     }[];
     if (row) return { kafka, event: await traceEvent(knex, row.event_id) };
+  }
+  const stopped = await new PostgresLineageLog(knex).stoppedAt(topic, partition, offset);
+  if (stopped) {
+    const original = stopped.event ? await traceEvent(knex, stopped.event.id) : undefined;
+    return {
+      kafka,
+      stopped,
+      ...(stopped.reason === 'duplicate' && original?.found ? { duplicateOf: original } : {}),
+    };
   }
   const [batch] = (await knex('load_ledger')
     .select('batch_id', 'rejected', 'duplicates')

@@ -1,4 +1,4 @@
-import type { LineageStep, LoadResult, StateCommit, WarehouseBatch } from '../../ports';
+import type { BatchLineageRecord, LoadResult, StateCommit, WarehouseBatch } from '../../ports';
 import type { PostgresLineageLog } from '../lineage/postgres-lineage-log';
 import type { SqlWarehouse } from '../warehouse/sql-warehouse';
 import type { PostgresStateStore } from './postgres-state-store';
@@ -13,7 +13,7 @@ export class PostgresUnitOfWork {
   constructor(
     private readonly warehouse: SqlWarehouse,
     private readonly stateStore: PostgresStateStore,
-    /** when given, a batch's lineage steps commit in its load transaction */
+    /** when given, a batch's lineage (steps and stopped records) commits in its load transaction */
     private readonly lineage?: PostgresLineageLog,
   ) {
     // one transaction needs one connection pool: two pools to the same database would still be
@@ -33,7 +33,7 @@ export class PostgresUnitOfWork {
   loadAndCommit(
     batch: WarehouseBatch,
     commit: StateCommit,
-    lineage: readonly LineageStep[] = [],
+    lineage: BatchLineageRecord = { steps: [], stopped: [] },
   ): Promise<LoadResult> {
     if (batch.batchId !== commit.batchId) {
       throw new Error(`batch ${batch.batchId} committed as ${commit.batchId}`);

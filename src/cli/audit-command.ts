@@ -11,7 +11,8 @@ export interface ConservationOptions {
 
 /**
  * `adx audit conservation`: per batch and per topic-partition, received = accepted + rejected +
- * duplicates and the fact rows of the batch = accepted. Exit code 1 on any mismatch.
+ * duplicates, the fact rows of the batch = accepted, and its stopped records (rejected or
+ * duplicate, kept per record) = rejected + duplicates. Exit code 1 on any mismatch.
  */
 export async function conservation(
   config: AppConfig,
@@ -33,7 +34,7 @@ export async function conservation(
       ),
       ...r.mismatches.map(
         (m) =>
-          `  MISMATCH batch ${m.batchId} (${m.topic}/${m.partition}/${m.firstOffset}-${m.lastOffset}): received=${m.received} accepted=${m.accepted} rejected=${m.rejected} duplicates=${m.duplicates} loaded=${m.loadedRows}`,
+          `  MISMATCH batch ${m.batchId} (${m.topic}/${m.partition}/${m.firstOffset}-${m.lastOffset}): received=${m.received} accepted=${m.accepted} rejected=${m.rejected} duplicates=${m.duplicates} loaded=${m.loadedRows} stopped=${m.stoppedRecords ?? '-'}`,
       ),
     ];
     return { output: lines.join('\n'), exitCode };

@@ -7,6 +7,7 @@ import {
   type BatchLineage,
   type EventTrace,
 } from '../../adapters/lineage/audit-queries';
+import type { StoppedRecord } from '../../ports';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import { ConfigError, type AppConfig } from '../config/config';
@@ -56,9 +57,21 @@ export function formatBatch(b: BatchLineage): string {
   return lines.join('\n');
 }
 
+/** `stopped at dedupe in batch B: duplicate — click c-1 was already accepted` */
+export function formatStopped(r: StoppedRecord): string {
+  const field = r.path ? ` (field ${r.path})` : '';
+  return `${r.topic}/${r.partition}@${r.offset} stopped at ${r.step} in batch ${r.batchId}: ${r.reason}${field} — ${r.detail}`;
+}
+
 export function formatTrace(t: EventTrace): string {
-  if (!t.found)
+  if (!t.found) {
+    if (t.stopped && t.stopped.length > 0)
+      return [
+        `event ${t.eventId}: never loaded`,
+        ...t.stopped.map((r) => `  stopped  ${formatStopped(r)}`),
+      ].join('\n');
     return `event ${t.eventId}: not in any fact table (never loaded: rejected, a duplicate, or not yet processed)`;
+  }
   const lines = [
     `event ${t.eventId} (${t.eventType}, ${t.eventTime}, campaign ${t.campaignId})`,
     `  kafka    ${t.kafka?.topic}/${t.kafka?.partition}@${t.kafka?.offset} format=${t.format} schema=${t.schemaId ?? '-'}`,
@@ -79,6 +92,7 @@ export function formatTrace(t: EventTrace): string {
   } else if (t.eventType === 'click' || t.eventType === 'conversion') {
     lines.push('  attribution: none recorded yet');
   }
+  for (const r of t.stopped ?? []) lines.push(`  dropped  ${formatStopped(r)}`);
   lines.push(`  rules    ${JSON.stringify(t.ruleVersions ?? {})}`);
   return lines.join('\n');
 }
@@ -140,9 +154,22 @@ export async function lineageTraceSource(
   const [, topic, partition, offset] = m as unknown as [string, string, string, string];
   return withAuditKnex(config, 'adx lineage', async (knex) => {
     const t = await traceSource(knex, topic, Number(partition), offset);
-    const found = t.event !== undefined || t.stoppedIn !== undefined;
+    const found = t.event !== undefined || t.stopped !== undefined || t.stoppedIn !== undefined;
     if (json) return { output: JSON.stringify(t), exitCode: found ? 0 : 1 };
     if (t.event) return { output: formatTrace(t.event), exitCode: 0 };
+    if (t.stopped) {
+      const lines = [`record ${source}: no fact row`, `  stopped  ${formatStopped(t.stopped)}`];
+      if (t.stopped.reason !== 'duplicate')
+        lines.push(`  the record is on the dead-letter topic under the same coordinates`);
+      if (t.duplicateOf) {
+        lines.push(
+          `  duplicate of ${t.duplicateOf.eventType} ${t.duplicateOf.eventId}, loaded from ` +
+            `${t.duplicateOf.kafka?.topic}/${t.duplicateOf.kafka?.partition}@${t.duplicateOf.kafka?.offset} ` +
+            `in batch ${t.duplicateOf.batchId} into ${t.duplicateOf.table}`,
+        );
+      }
+      return { output: lines.join('\n'), exitCode: 0 };
+    }
     if (t.stoppedIn) {
       const s = t.stoppedIn;
       return {

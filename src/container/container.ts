@@ -5,6 +5,7 @@ import { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
 import { ConsoleLogger } from '../../adapters/system/console-logger';
 import { SystemClock } from '../../adapters/system/system-clock';
 import { RULES_VERSION } from '../../domain';
+import { contractVersions } from '../contracts/contract-versions';
 import { TOKENS, type Clock, type Logger, type Metrics, type Pseudonymizer } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { AggregateRefresher } from '../pipeline/aggregate-refresher';
@@ -68,6 +69,7 @@ export async function buildContainer(
           code: CODE_VERSION,
           rules: String(RULES_VERSION),
           configHash: config.configHash,
+          contracts: contractVersions(),
         },
         snapshotEvery: config.snapshotEvery,
         ...(config.openLineageFile

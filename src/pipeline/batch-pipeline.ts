@@ -25,7 +25,12 @@ import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro'
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
 import type { OpenLineageSink } from '../lineage/openlineage';
 import type { CrashCheck } from './crash-points';
-import { lineageSteps, type RuleVersions } from './lineage-steps';
+import {
+  flushLineageSteps,
+  lineageSteps,
+  stoppedRecords,
+  type RuleVersions,
+} from './lineage-steps';
 import { stageBatch, FACT_TABLE } from './staging';
 
 export interface BatchPipelineDeps {
@@ -144,9 +149,15 @@ export class BatchPipeline {
     const outcome = processBatch(this.state, [], this.deps.clock.now(), { endOfInput: true });
     this.state = outcome.state;
     if (outcome.events.length === 0) return outcome;
-    await this.deps.stateStore.beginBatch(batchId);
-    const staged = await stageBatch(this.deps.store, batchId, [], outcome.attributions);
-    await this.deps.committer.loadAndCommit(
+    const { deps } = this;
+    await deps.stateStore.beginBatch(batchId);
+    const staged = await stageBatch(deps.store, batchId, [], outcome.attributions);
+    const lineage = {
+      steps: flushLineageSteps(batchId, outcome, staged, deps.versions, deps.clock.now()),
+      stopped: [],
+    };
+    if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
+    await deps.committer.loadAndCommit(
       {
         batchId,
         events: [],
@@ -154,8 +165,9 @@ export class BatchPipeline {
         stagedKeys: staged.map((s) => s.key),
       },
       { batchId, events: outcome.events, positions: [] },
+      lineage,
     );
-    this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
+    deps.metrics.recordBatch('click_or_conversion', outcome.counts);
     return outcome;
   }
 
@@ -187,8 +199,9 @@ export class BatchPipeline {
 
     const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
     const steps = lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now());
+    const lineage = { steps, stopped: stoppedRecords(batch.id, outcome) };
     // a committer that records lineage writes it in the load's transaction, below
-    if (!deps.committer.recordsLineage) await deps.lineage.append(steps);
+    if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
     deps.crashCheck?.('after_lineage');
 
     t = clock.now();
@@ -215,7 +228,7 @@ export class BatchPipeline {
         positions: [nextPosition(batch)],
         ...(snapshot !== undefined ? { snapshot } : {}),
       },
-      steps,
+      lineage,
     );
     metrics.observeStage('commit', seconds(t, clock));
     if (load.loaded) {

@@ -1,12 +1,28 @@
 import type { BatchOutcome } from '../../domain';
-import type { LineageStep, SourceBatch } from '../../ports';
+import type { LineageStep, SourceBatch, StoppedRecord } from '../../ports';
 import type { StagedObject } from './staging';
 
 export interface RuleVersions {
   readonly code: string;
   readonly rules: string;
   readonly configHash: string;
+  /** `contract.<stream>` → the contract version (and content hash) this build implements */
+  readonly contracts: Readonly<Record<string, string>>;
 }
+
+/**
+ * The lineage format: 2 = stopped records are kept per record. The conservation audit counts a
+ * batch's stopped records only when its lineage says they were recorded.
+ */
+export const LINEAGE_FORMAT = '2';
+
+const recordedVersions = (versions: RuleVersions): Record<string, string> => ({
+  code: versions.code,
+  rules: versions.rules,
+  config: versions.configHash,
+  lineage: LINEAGE_FORMAT,
+  ...versions.contracts,
+});
 
 /** One lineage step per transformation of the batch, with what went in and came out. */
 export function lineageSteps(
@@ -19,7 +35,7 @@ export function lineageSteps(
 ): LineageStep[] {
   const range = `kafka://${batch.topic}/${batch.partition}/${batch.firstOffset}-${batch.lastOffset}`;
   const c = outcome.counts;
-  const ruleVersions = { code: versions.code, rules: versions.rules, config: versions.configHash };
+  const ruleVersions = recordedVersions(versions);
   const step = (
     name: LineageStep['step'],
     inputs: string[],
@@ -74,5 +90,63 @@ export function lineageSteps(
       accepted: c.accepted,
       rejected: c.rejected,
     }),
+  ];
+}
+
+/**
+ * The end-of-input flush reads no source: it only releases the clicks and conversions still
+ * waiting for the watermark, so its lineage is attribute → stage → load of those attributions.
+ */
+export function flushLineageSteps(
+  batchId: string,
+  outcome: BatchOutcome,
+  staged: readonly StagedObject[],
+  versions: RuleVersions,
+  at: number,
+): LineageStep[] {
+  const ruleVersions = recordedVersions(versions);
+  const stagedKeys = staged.map((s) => `s3://${s.key}`);
+  const counts = { attributedByModel: outcome.counts.attributedByModel };
+  const step = (name: LineageStep['step'], inputs: string[], outputs: string[]): LineageStep => ({
+    batchId,
+    step: name,
+    inputs,
+    outputs,
+    counts,
+    ruleVersions,
+    at,
+  });
+  return [
+    step('attribute', ['state:pending_attributions'], ['attribution']),
+    step('stage', ['attribution'], stagedKeys),
+    step('load', stagedKeys, ['table:fact_attribution']),
+  ];
+}
+
+/** Where and why each record of the batch that left no fact row stopped. */
+export function stoppedRecords(batchId: string, outcome: BatchOutcome): StoppedRecord[] {
+  const coordinates = (s: { topic: string; partition: number; offset: string }) => ({
+    batchId,
+    topic: s.topic,
+    partition: s.partition,
+    offset: s.offset,
+  });
+  return [
+    ...outcome.rejections.map((r): StoppedRecord => ({
+      ...coordinates(r.source),
+      // lateness is judged against the dedupe retention horizon, after normalization
+      step: r.rejection.reason === 'late_beyond_retention' ? 'dedupe' : 'validate',
+      reason: r.rejection.reason,
+      path: r.rejection.path,
+      detail: r.rejection.detail,
+    })),
+    ...outcome.duplicates.map((d): StoppedRecord => ({
+      ...coordinates(d.source),
+      step: 'dedupe',
+      reason: 'duplicate',
+      path: '',
+      detail: `${d.eventType} ${d.eventId} was already accepted`,
+      event: { type: d.eventType, id: d.eventId },
+    })),
   ];
 }

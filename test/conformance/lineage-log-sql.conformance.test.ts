@@ -12,7 +12,7 @@ import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-wor
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import { migrateUp } from '../../migrations';
-import type { LineageStep, StateCommit, WarehouseBatch } from '../../ports';
+import type { BatchLineageRecord, LineageStep, StateCommit, WarehouseBatch } from '../../ports';
 import {
   createMigratedSchema,
   createTestDatabase,
@@ -59,6 +59,23 @@ const stepsOf = (batchId: string): LineageStep[] =>
     at: 1,
   }));
 
+/** the batch's steps, and one rejected record among its offsets (at `offset`) */
+const lineageOf = (batchId: string, offset = '3'): BatchLineageRecord => ({
+  steps: stepsOf(batchId),
+  stopped: [
+    {
+      batchId,
+      topic: `${batchId}.impressions`,
+      partition: 0,
+      offset,
+      step: 'validate',
+      reason: 'corrupt_payload',
+      path: '',
+      detail: 'not JSON',
+    },
+  ],
+});
+
 describe.each(ENGINES)('lineage in the unit of work on %s', (engine) => {
   it('writes a batch’s steps with its load, never for a skipped or failed load', async () => {
     const harness = await openEngine(engine, 'lineage_uow');
@@ -73,19 +90,25 @@ describe.each(ENGINES)('lineage in the unit of work on %s', (engine) => {
         events: [],
         positions: [{ topic: 'impressions', partition: 0, offset }],
       });
-      expect((await unit.loadAndCommit(a, commitOf(a, '10'), stepsOf(a.batchId))).loaded).toBe(
+      expect((await unit.loadAndCommit(a, commitOf(a, '10'), lineageOf(a.batchId))).loaded).toBe(
         true,
       );
       expect(await log.stepsOfBatch(a.batchId)).toHaveLength(2);
+      expect(await log.stoppedInBatch(a.batchId)).toEqual(lineageOf(a.batchId).stopped);
       // a retry is skipped by the ledger: its (different) lineage is not written either
-      const retry = stepsOf(a.batchId).map((s) => ({ ...s, at: 2 }));
-      expect((await unit.loadAndCommit(a, commitOf(a, '10'), retry)).loaded).toBe(false);
+      const retry = lineageOf(a.batchId, '99');
+      const retrySteps = retry.steps.map((s) => ({ ...s, at: 2 }));
+      expect(
+        (await unit.loadAndCommit(a, commitOf(a, '10'), { ...retry, steps: retrySteps })).loaded,
+      ).toBe(false);
       expect((await log.stepsOfBatch(a.batchId)).map((s) => s.at)).toEqual([1, 1]);
+      expect(await log.stoppedInBatch(a.batchId)).toEqual(lineageOf(a.batchId).stopped);
       // a load that fails (bad offset) rolls its lineage back with it
       await expect(
-        unit.loadAndCommit(b, commitOf(b, 'not-an-offset'), stepsOf(b.batchId)),
+        unit.loadAndCommit(b, commitOf(b, 'not-an-offset'), lineageOf(b.batchId)),
       ).rejects.toThrow();
       expect(await log.stepsOfBatch(b.batchId)).toEqual([]);
+      expect(await log.stoppedInBatch(b.batchId)).toEqual([]);
     } finally {
       await harness.close();
     }

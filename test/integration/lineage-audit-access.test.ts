@@ -37,17 +37,20 @@ describe.each(ENGINES)('lineage and audit views on %s', (engine) => {
     harness = await openEngine(engine, 'lineage_access');
     const warehouse = new SqlWarehouse(harness.knex);
     for (const batch of batches) await warehouse.loadBatch(batch);
-    await new PostgresLineageLog(harness.knex).append([
-      {
-        batchId: batches[0]!.batchId,
-        step: 'load',
-        inputs: ['s3://x'],
-        outputs: ['table:fact_impression'],
-        counts: { accepted: 30 },
-        ruleVersions: { code: 't' },
-        at: 1,
-      },
-    ]);
+    await new PostgresLineageLog(harness.knex).append({
+      steps: [
+        {
+          batchId: batches[0]!.batchId,
+          step: 'load',
+          inputs: ['s3://x'],
+          outputs: ['table:fact_impression'],
+          counts: { accepted: 30 },
+          ruleVersions: { code: 't' },
+          at: 1,
+        },
+      ],
+      stopped: [],
+    });
   });
   afterAll(() => harness?.close());
 
@@ -55,13 +58,22 @@ describe.each(ENGINES)('lineage and audit views on %s', (engine) => {
   const denied = expect.stringMatching(/permission denied/);
 
   it('auditors read lineage_step and the audit views; analysts do not; nobody but the loader writes', async () => {
-    for (const view of ['lineage_step', 'audit_batch', 'audit_conservation', 'audit_dataset']) {
+    for (const view of [
+      'lineage_step',
+      'lineage_stopped_record',
+      'audit_batch',
+      'audit_conservation',
+      'audit_dataset',
+    ]) {
       expect(await as('adx_auditor', `SELECT * FROM ${view}`)).toBe('ok');
       expect(await as('adx_analyst', `SELECT * FROM ${view}`)).toEqual(denied);
     }
     expect(await as('adx_auditor', "DELETE FROM lineage_step WHERE batch_id = 'x'")).toEqual(
       denied,
     );
+    expect(
+      await as('adx_auditor', "DELETE FROM lineage_stopped_record WHERE batch_id = 'x'"),
+    ).toEqual(denied);
   });
 
   it('auditors can run the lineage queries (trace, batch, dataset, conservation)', async () => {

@@ -23,6 +23,7 @@ const TABLES = [
   'fact_conversion',
   'fact_impression',
   'lineage_step',
+  'lineage_stopped_record',
   'load_ledger',
   'state_changelog',
   'state_snapshot',
@@ -77,12 +78,14 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
   });
 
   it('down undoes one migration at a time, or all of them, and up rebuilds everything', async () => {
+    expect(await migrateDown(harness.knex)).toEqual(['006_stopped_records']);
+    expect((await relations(harness.knex)).tables).not.toContain('lineage_stopped_record');
     expect(await migrateDown(harness.knex)).toEqual(['005_lineage']);
     expect(await migrateDown(harness.knex)).toEqual(['004_aggregates']);
     expect((await relations(harness.knex)).views).toEqual([]);
     expect(await migrationStatus(harness.knex)).toEqual({
       applied: ALL.slice(0, 3),
-      pending: ['004_aggregates', '005_lineage'],
+      pending: ['004_aggregates', '005_lineage', '006_stopped_records'],
     });
     expect(await migrateDown(harness.knex, { all: true })).toEqual(ALL.slice(0, 3).reverse());
     expect(await relations(harness.knex)).toEqual({ tables: [], views: [] });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import type { EventTrace } from '../../adapters/lineage/audit-queries';
+import type { EventTrace, SourceTrace } from '../../adapters/lineage/audit-queries';
 import { PostgresLineageLog } from '../../adapters/lineage/postgres-lineage-log';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
@@ -33,6 +33,16 @@ const FACTS = {
   conversion: 'fact_conversion',
   bid_request: 'fact_bid_request',
 } as const;
+
+interface StoppedRow {
+  readonly reason: string;
+  readonly step: string;
+  readonly source_topic: string;
+  readonly source_partition: number;
+  readonly source_offset: string;
+  readonly batch_id: string;
+  readonly event_id: string | null;
+}
 
 /** The whole scenario on one engine: PGlite (memory suite) or PostgreSQL (integration suite). */
 export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
@@ -88,32 +98,51 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
       await database?.drop();
     });
 
-    it('records the eight steps of every loaded batch, in the load transaction', async () => {
+    it('records the eight steps of every loaded batch, and each stopped record, in the load transaction', async () => {
       expect(run.service.totals.received).toBe(EVENTS);
       expect(isConserved(run.service.totals)).toBe(true);
-      const { batches, missing, bytes } = await withDb(async (knex) => {
-        const b = await knex.raw<{ rows: { n: string }[] }>(
-          'SELECT count(*) AS n FROM load_ledger WHERE source_topic IS NOT NULL',
-        );
-        const m = await knex.raw<{ rows: { n: string }[] }>(
-          'SELECT count(*) AS n FROM load_ledger l WHERE source_topic IS NOT NULL AND ' +
-            '(SELECT count(*) FROM lineage_step s WHERE s.batch_id = l.batch_id) <> 8',
-        );
-        const size = await knex.raw<{ rows: { bytes: string; batches: string }[] }>(
-          'SELECT sum(pg_column_size(s.*)) AS bytes, count(DISTINCT batch_id) AS batches FROM lineage_step s',
-        );
-        const row = size.rows[0];
-        return {
-          batches: Number(b.rows[0]?.n),
-          missing: Number(m.rows[0]?.n),
-          bytes: Number(row?.bytes) / Number(row?.batches),
-        };
-      });
+      const { batches, missing, flushes, bytes, stopped, stoppedBytes } = await withDb(
+        async (knex) => {
+          const b = await knex.raw<{ rows: { n: string }[] }>(
+            'SELECT count(*) AS n FROM load_ledger WHERE source_topic IS NOT NULL',
+          );
+          const m = await knex.raw<{ rows: { n: string }[] }>(
+            'SELECT count(*) AS n FROM load_ledger l WHERE source_topic IS NOT NULL AND ' +
+              '(SELECT count(*) FROM lineage_step s WHERE s.batch_id = l.batch_id) <> 8',
+          );
+          // the end-of-input flush reads no source: attribute, stage and load of what it released
+          const flush = await knex.raw<{ rows: { batch_id: string; steps: string[] }[] }>(
+            `SELECT l.batch_id, array(SELECT s.step FROM lineage_step s WHERE s.batch_id = l.batch_id
+             ORDER BY s.step) AS steps
+           FROM load_ledger l WHERE source_topic IS NULL`,
+          );
+          const size = await knex.raw<{ rows: { bytes: string; batches: string }[] }>(
+            'SELECT sum(pg_column_size(s.*)) AS bytes, count(DISTINCT batch_id) AS batches FROM lineage_step s',
+          );
+          const stoppedSize = await knex.raw<{ rows: { bytes: string; n: string }[] }>(
+            'SELECT sum(pg_column_size(r.*)) AS bytes, count(*) AS n FROM lineage_stopped_record r',
+          );
+          const row = size.rows[0];
+          return {
+            batches: Number(b.rows[0]?.n),
+            missing: Number(m.rows[0]?.n),
+            flushes: flush.rows,
+            bytes: Number(row?.bytes) / Number(row?.batches),
+            stopped: Number(stoppedSize.rows[0]?.n),
+            stoppedBytes: Number(stoppedSize.rows[0]?.bytes),
+          };
+        },
+      );
       expect(batches).toBeGreaterThan(0);
       expect(missing).toBe(0);
+      expect(flushes.length).toBeGreaterThan(0);
+      for (const f of flushes) expect(f.steps).toEqual(['attribute', 'load', 'stage']);
+      const t = run.service.totals;
+      expect(stopped).toBe(t.rejected + t.duplicates);
       // measured cost, quoted in the README
       process.stdout.write(
-        `lineage cost (${engine}): ${batches} batches, ${Math.round(bytes)} bytes of lineage per batch, ` +
+        `lineage cost (${engine}): ${batches} batches, ${Math.round(bytes)} bytes of lineage steps per batch, ` +
+          `${stopped} stopped records of ${Math.round(stoppedBytes / Math.max(1, stopped))} bytes each, ` +
           `${lineageMs.toFixed(0)} ms of ${runMs.toFixed(0)} ms (${((100 * lineageMs) / runMs).toFixed(2)}%) writing it\n`,
       );
     });
@@ -225,7 +254,57 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
       );
       expect(rejected.exitCode).toBe(0);
       expect(rejected.output).toContain('no fact row');
-      expect(rejected.output).toContain(`read in batch ${stopped.batch_id}`);
+      expect(rejected.output).toContain(`in batch ${stopped.batch_id}`);
+      expect(rejected.output).toMatch(/stopped at (validate|dedupe)/);
+
+      // each kind of stop, by its coordinates: the step, the reason and, for a duplicate, the
+      // loaded event it repeated
+      const kinds = await withDb(
+        async (knex) =>
+          (
+            await knex.raw<{ rows: StoppedRow[] }>(
+              `SELECT DISTINCT ON (reason) reason, step, source_topic, source_partition,
+                      source_offset::text AS source_offset, batch_id, event_id
+               FROM lineage_stopped_record ORDER BY reason, source_offset`,
+            )
+          ).rows,
+      );
+      expect(kinds.map((k) => k.reason)).toContain('duplicate');
+      expect(kinds.length).toBeGreaterThan(2);
+      for (const k of kinds) {
+        const at = `${k.source_topic}/${k.source_partition}/${k.source_offset}`;
+        const trace = JSON.parse(
+          (await lineageTraceSource(config, at, true)).output,
+        ) as SourceTrace;
+        expect(trace.stopped).toMatchObject({
+          reason: k.reason,
+          step:
+            k.reason === 'duplicate' || k.reason === 'late_beyond_retention'
+              ? 'dedupe'
+              : 'validate',
+          batchId: k.batch_id,
+        });
+        expect(trace.event).toBeUndefined();
+        if (k.reason === 'duplicate') {
+          expect(trace.duplicateOf).toMatchObject({ found: true, eventId: k.event_id });
+          // the loaded original is a different record than the dropped copy
+          expect(trace.duplicateOf?.kafka).not.toEqual(trace.kafka);
+          const byId = JSON.parse(
+            (await lineageTrace(config, String(k.event_id), true)).output,
+          ) as EventTrace;
+          expect(byId.stopped?.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).toContain(at);
+          const text = await lineageTraceSource(config, at);
+          expect(text.output).toContain(
+            `duplicate of ${trace.duplicateOf?.eventType} ${k.event_id}`,
+          );
+        } else {
+          const text = await lineageTraceSource(config, at);
+          expect(text.output).toContain(
+            `stopped at ${trace.stopped?.step} in batch ${k.batch_id}: ${k.reason}`,
+          );
+          expect(text.output).toContain('dead-letter topic');
+        }
+      }
 
       const missing = await lineageTrace(config, 'no-such-event');
       expect(missing.exitCode).toBe(1);
@@ -281,6 +360,20 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
       expect(both.exitCode).toBe(1);
       expect(both.output).toContain(`MISMATCH batch ${victim}`);
       expect(both.output).toContain(`MISMATCH batch ${other}`);
+
+      // a stopped record removed: the batch no longer accounts for each of its records
+      const third = await withDb(async (knex) => {
+        const [row] = (await knex('lineage_stopped_record')
+          .select('batch_id', 'source_topic', 'source_partition', 'source_offset')
+          .whereNotIn('batch_id', [victim, other])
+          .limit(1)) as Record<string, unknown>[];
+        if (!row) throw new Error('no stopped record in another batch');
+        await knex('lineage_stopped_record').where(row).delete();
+        return String(row.batch_id);
+      });
+      const all = await conservation(config, {});
+      expect(all.exitCode).toBe(1);
+      expect(all.output).toContain(`MISMATCH batch ${third}`);
     }, 60_000);
   });
 }

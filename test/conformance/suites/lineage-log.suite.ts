@@ -3,6 +3,7 @@ import {
   type LineageLog,
   type LineageStep,
   type LineageStepName,
+  type StoppedRecord,
 } from '../../../ports';
 import { SLOW_MS, uniqueName } from '../support/conformance-kit';
 
@@ -25,10 +26,39 @@ function step(batchId: string, name: LineageStepName, received = 10): LineageSte
   };
 }
 
+const onlySteps = (steps: LineageStep[]) => ({ steps, stopped: [] });
+
+function stopped(batchId: string, offset: string, partition = 0): StoppedRecord {
+  return {
+    batchId,
+    topic: `${batchId}.clicks`,
+    partition,
+    offset,
+    step: 'validate',
+    reason: 'missing_field',
+    path: 'campaign_id',
+    detail: 'campaign_id is required',
+  };
+}
+
+function duplicate(batchId: string, offset: string, eventId: string): StoppedRecord {
+  return {
+    ...stopped(batchId, offset),
+    step: 'dedupe',
+    reason: 'duplicate',
+    path: '',
+    detail: `click ${eventId} was already accepted`,
+    event: { type: 'click', id: eventId },
+  };
+}
+
 const inStepOrder = (steps: LineageStep[]) =>
   [...steps].sort((a, b) => LINEAGE_STEPS.indexOf(a.step) - LINEAGE_STEPS.indexOf(b.step));
 
-/** The LineageLog contract: steps are kept per (batchId, step); a retried batch replaces its steps. */
+/**
+ * The LineageLog contract: steps are kept per (batchId, step) and stopped records per Kafka
+ * coordinates; a retried batch replaces both instead of duplicating them.
+ */
 export function lineageLogConformance(name: string, make: () => Promise<LineageLogHarness>): void {
   describe(`LineageLog conformance: ${name}`, () => {
     let harness: LineageLogHarness;
@@ -51,8 +81,8 @@ export function lineageLogConformance(name: string, make: () => Promise<LineageL
       'returns every step of a batch with its fields, and only that batch',
       async () => {
         const stepsA = LINEAGE_STEPS.map((name) => step(batchA, name));
-        await log.append(stepsA.slice(0, 3));
-        await log.append([step(batchB, 'ingest'), ...stepsA.slice(3)]);
+        await log.append(onlySteps(stepsA.slice(0, 3)));
+        await log.append(onlySteps([step(batchB, 'ingest'), ...stepsA.slice(3)]));
         expect(inStepOrder(await log.stepsOfBatch(batchA))).toEqual(stepsA);
         expect(await log.stepsOfBatch(batchB)).toEqual([step(batchB, 'ingest')]);
       },
@@ -60,18 +90,54 @@ export function lineageLogConformance(name: string, make: () => Promise<LineageL
     );
 
     it('returns no steps for a batch it never saw', async () => {
-      await log.append([step(batchA, 'ingest')]);
+      await log.append(onlySteps([step(batchA, 'ingest')]));
       expect(await log.stepsOfBatch(batchB)).toEqual([]);
     });
 
     it(
       'replaces a step appended again for the same batch instead of duplicating it',
       async () => {
-        await log.append([step(batchA, 'ingest', 10), step(batchA, 'validate', 10)]);
-        await log.append([step(batchA, 'ingest', 12)]);
+        await log.append(onlySteps([step(batchA, 'ingest', 10), step(batchA, 'validate', 10)]));
+        await log.append(onlySteps([step(batchA, 'ingest', 12)]));
         expect(inStepOrder(await log.stepsOfBatch(batchA))).toEqual([
           step(batchA, 'ingest', 12),
           step(batchA, 'validate', 10),
+        ]);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'keeps each stopped record with where and why it stopped, findable by batch, coordinates and event id',
+      async () => {
+        const eventId = `${batchA}-click-7`;
+        const records = [
+          stopped(batchA, '12'),
+          duplicate(batchA, '9', eventId),
+          stopped(batchA, '3', 1),
+        ];
+        await log.append({ steps: [step(batchA, 'validate')], stopped: records });
+        await log.append({ steps: [], stopped: [stopped(batchB, '20')] });
+        // ordered by topic, partition, then offset as a number (9 before 12)
+        expect(await log.stoppedInBatch(batchA)).toEqual([records[1], records[0], records[2]]);
+        expect(await log.stoppedAt(`${batchA}.clicks`, 0, '12')).toEqual(records[0]);
+        expect(await log.stoppedAt(`${batchA}.clicks`, 1, '12')).toBeUndefined();
+        expect(await log.stoppedAt(`${batchA}.clicks`, 0, '13')).toBeUndefined();
+        expect(await log.stoppedWithEventId(eventId)).toEqual([records[1]]);
+        expect(await log.stoppedWithEventId(`${batchA}-click-8`)).toEqual([]);
+        expect(await log.stoppedInBatch(batchB)).toEqual([stopped(batchB, '20')]);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'records a stopped record once when its batch is recorded again',
+      async () => {
+        await log.append({ steps: [], stopped: [stopped(batchA, '5'), stopped(batchA, '6')] });
+        await log.append({ steps: [], stopped: [stopped(batchA, '5'), stopped(batchA, '6')] });
+        expect(await log.stoppedInBatch(batchA)).toEqual([
+          stopped(batchA, '5'),
+          stopped(batchA, '6'),
         ]);
       },
       SLOW_MS,
