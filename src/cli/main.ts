@@ -68,6 +68,11 @@ program
   )
   .option('--seed <n>', 'simulator seed', positiveInt('--seed'))
   .option(
+    '--event-time-step <ms>',
+    'event time between simulated records when not paced (default 5): how long a span they cover',
+    positiveInt('--event-time-step'),
+  )
+  .option(
     '--file <path...>',
     'replay files: .ndjson/.jsonl impressions, .csv clicks and conversions, .avro bid requests',
   )
@@ -77,11 +82,17 @@ program
       count?: number;
       rate?: number;
       seed?: number;
+      eventTimeStep?: number;
       file?: string[];
       json?: boolean;
     }) => {
       const config = loadConfig();
-      const result = await produce(config, { ...opts, ...(opts.file ? { files: opts.file } : {}) });
+      const { eventTimeStep, file, ...rest } = opts;
+      const result = await produce(config, {
+        ...rest,
+        ...(file ? { files: file } : {}),
+        ...(eventTimeStep !== undefined ? { eventTimeStepMs: eventTimeStep } : {}),
+      });
       if (opts.json) {
         const truth = result.groundTruth
           ? {

@@ -23,6 +23,8 @@ export interface ProduceOptions {
   readonly count?: number;
   readonly rate?: number;
   readonly seed?: number;
+  /** event time between simulated records (default 5 ms, or 1 s / rate): how much time they span */
+  readonly eventTimeStepMs?: number;
   readonly files?: readonly string[];
 }
 
@@ -67,7 +69,7 @@ export async function produce(config: AppConfig, options: ProduceOptions): Promi
     }
     if (options.count === undefined) return { produced };
 
-    const step = options.rate ? 1000 / options.rate : 5;
+    const step = options.eventTimeStepMs ?? (options.rate ? 1000 / options.rate : 5);
     const simulator = createSimulator({
       seed: options.seed ?? config.simulator.seed,
       campaigns: config.simulator.campaigns,
