@@ -2,11 +2,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
-import { kafkaConnection, realProfileGaps, registryConnection, s3Config } from './connections';
+import {
+  kafkaConnection,
+  openLineageHttp,
+  realProfileGaps,
+  registryConnection,
+  s3Config,
+} from './connections';
 import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
 import { parseDuration } from './duration';
+import {
+  DEFAULT_ENDPOINT,
+  DEFAULT_TIMEOUT_MS,
+  type OpenLineageHttpConfig,
+} from '../lineage/http-sink';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -20,6 +31,15 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 const int = (min: number) => z.coerce.number().int().min(min);
+/** fetch refuses URLs with user:password, and a secret there would end up in messages */
+const withoutCredentials = (url: string): boolean => {
+  try {
+    const u = new URL(url);
+    return u.username === '' && u.password === '';
+  } catch {
+    return true; // the url check reports it
+  }
+};
 
 /** Every setting, by environment variable. README "Configuration" lists the same names. */
 const envSchema = z.object({
@@ -84,6 +104,28 @@ const envSchema = z.object({
   ADX_PGLITE_DIR: z.string().min(1).optional(),
   /** OpenLineage run events, one JSON per line, appended to this file */
   ADX_OPENLINEAGE_FILE: z.string().min(1).optional(),
+  /** OpenLineage run events POSTed to this consumer (e.g. Marquez), see src/lineage/http-sink.ts */
+  ADX_OPENLINEAGE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'expected an http:// or https:// URL, e.g. http://marquez:5000',
+    })
+    .refine(withoutCredentials, 'no user:password in the URL; use ADX_OPENLINEAGE_API_KEY')
+    .optional(),
+  ADX_OPENLINEAGE_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(
+      /^(?!\/\/)(?![A-Za-z][A-Za-z0-9+.-]*:)\S+$/,
+      'expected a path like api/v1/lineage, not a URL',
+    )
+    .default(DEFAULT_ENDPOINT),
+  // the message must not echo the value: it is a secret
+  ADX_OPENLINEAGE_API_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'expected a token of printable ASCII, without spaces')
+    .optional(),
+  ADX_OPENLINEAGE_TIMEOUT_MS: int(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
   /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
   ADX_CRASH_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),
@@ -136,6 +178,8 @@ export interface AppConfig {
   readonly configHash: string;
   /** NDJSON file the OpenLineage run events are appended to */
   readonly openLineageFile?: string;
+  /** OpenLineage consumer the run events are POSTed to; with openLineageFile, both get them */
+  readonly openLineageHttp?: OpenLineageHttpConfig;
 }
 
 export class ConfigError extends Error {}
@@ -209,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     configHash,
     ...(crashPlan ? { crashPlan } : {}),
     ...(e.ADX_OPENLINEAGE_FILE ? { openLineageFile: e.ADX_OPENLINEAGE_FILE } : {}),
+    ...(e.ADX_OPENLINEAGE_URL ? { openLineageHttp: openLineageHttp(e) } : {}),
     ...(e.S3_BUCKET ? { s3: s3Config(e) } : {}),
     warehouse: {
       // embedded: PGlite; real: Postgres when DATABASE_URL is set (else in memory, with a warning)

@@ -1,6 +1,7 @@
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
 import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
+import type { OpenLineageHttpConfig } from '../lineage/http-sink';
 import type { Env } from './config';
 
 /** Connection settings built from the checked environment, and the pairs that only make sense together. */
@@ -30,6 +31,14 @@ export function realProfileGaps(e: Env): string[] {
   }
   if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE)) {
     gaps.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
+  }
+  const droppedPath = openLineagePathDropped(e);
+  if (droppedPath) {
+    gaps.push(
+      `ADX_OPENLINEAGE_URL: its path ${droppedPath} would be replaced by ADX_OPENLINEAGE_ENDPOINT ` +
+        `(resolved like a link, as the OpenLineage Python client does); end the URL with / to keep the path, ` +
+        `or give the whole path in ADX_OPENLINEAGE_ENDPOINT`,
+    );
   }
   return gaps;
 }
@@ -86,5 +95,25 @@ export function s3Config(e: Env): S3ObjectStoreConfig {
         ? { mode: 'aws:kms', kmsKeyId: e.S3_SSE_KMS_KEY_ID ?? '' }
         : { mode: 'AES256' },
     requireEncryptionConfirmation: e.S3_REQUIRE_SSE_CONFIRMATION === 'true',
+  };
+}
+
+/**
+ * OpenLineage resolves the endpoint against the URL like a link, so a relative endpoint replaces
+ * the URL's last path segment: http://gw/ol + api/v1/lineage posts to http://gw/api/v1/lineage.
+ * Nobody means that, so it is refused at start rather than posted to the wrong place.
+ */
+function openLineagePathDropped(e: Env): string | undefined {
+  if (!e.ADX_OPENLINEAGE_URL || e.ADX_OPENLINEAGE_ENDPOINT.startsWith('/')) return undefined;
+  const path = new URL(e.ADX_OPENLINEAGE_URL).pathname;
+  return path !== '/' && !path.endsWith('/') ? path : undefined;
+}
+
+export function openLineageHttp(e: Env): OpenLineageHttpConfig {
+  return {
+    url: e.ADX_OPENLINEAGE_URL ?? '',
+    endpoint: e.ADX_OPENLINEAGE_ENDPOINT,
+    ...(e.ADX_OPENLINEAGE_API_KEY ? { apiKey: e.ADX_OPENLINEAGE_API_KEY } : {}),
+    timeoutMs: e.ADX_OPENLINEAGE_TIMEOUT_MS,
   };
 }

@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/config';
 import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
-import { NdjsonOpenLineageSink } from '../lineage/openlineage';
+import { configuredOpenLineageSink } from '../lineage/configured-sink';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
@@ -72,13 +72,11 @@ export async function buildContainer(
           contracts: contractVersions(),
         },
         snapshotEvery: config.snapshotEvery,
-        ...(config.openLineageFile
-          ? {
-              openLineage: new NdjsonOpenLineageSink(config.openLineageFile, Date.now, (error) =>
-                logger.warn('OpenLineage event not written', { error: String(error) }),
-              ),
-            }
-          : {}),
+        // a lost lineage event is counted and logged, never a reason to stop the batch
+        openLineage: configuredOpenLineageSink(config, (error) => {
+          metrics.error('openlineage');
+          logger.warn('OpenLineage event not exported', { error: String(error) });
+        }),
         crashCheck,
         onRetry: (attempt, error) => {
           metrics.error('side_effects');

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { LineageStep, SourceBatch } from '../../ports';
 
 /**
  * OpenLineage run events for each batch: START before it is processed, COMPLETE once its load
  * committed (or FAIL when its side effects gave up), with the Kafka topic as input dataset and the
- * staged S3 objects and warehouse tables as outputs. Written as NDJSON (ADX_OPENLINEAGE_FILE).
+ * staged S3 objects and warehouse tables as outputs. The sinks that deliver them are beside this
+ * file: NDJSON (ADX_OPENLINEAGE_FILE), HTTP (ADX_OPENLINEAGE_URL), or both.
  *
  * No npm package ships the OpenLineage JSON schema, so `RUN_EVENT_SCHEMA` below is a zod schema of
  * the fields the spec (https://openlineage.io/spec/2-0-2/OpenLineage.json, RunEvent) requires.
@@ -71,6 +71,10 @@ function datasetsOf(steps: readonly LineageStep[]): RunEvent['outputs'] {
   ];
 }
 
+/**
+ * Where run events go. The pipeline awaits each call, so an implementation must not throw and must
+ * give up within a bounded time: lineage export never stops the pipeline.
+ */
 export interface OpenLineageSink {
   start(batch: SourceBatch): Promise<void>;
   complete(batch: SourceBatch, steps: readonly LineageStep[]): Promise<void>;
@@ -116,31 +120,22 @@ export function runEvent(
   };
 }
 
-/** Appends one run event per line to a file. Lineage export must never stop the pipeline. */
-export class NdjsonOpenLineageSink implements OpenLineageSink {
-  constructor(
-    private readonly path: string,
-    private readonly now: () => number = Date.now,
-    private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+/** Builds the run events of a batch; a subclass only says where one event goes. */
+export abstract class RunEventSink implements OpenLineageSink {
+  constructor(private readonly now: () => number) {}
 
-  private async write(event: RunEvent): Promise<void> {
-    try {
-      await appendFile(this.path, `${JSON.stringify(event)}\n`);
-    } catch (error) {
-      this.onError(error);
-    }
-  }
+  /** Sends one event; must not throw (failures go to the sink's error callback). */
+  abstract emit(event: RunEvent): Promise<void>;
 
   start(batch: SourceBatch): Promise<void> {
-    return this.write(runEvent('START', batch, this.now()));
+    return this.emit(runEvent('START', batch, this.now()));
   }
 
   complete(batch: SourceBatch, steps: readonly LineageStep[]): Promise<void> {
-    return this.write(runEvent('COMPLETE', batch, this.now(), steps));
+    return this.emit(runEvent('COMPLETE', batch, this.now(), steps));
   }
 
   fail(batch: SourceBatch, error: unknown): Promise<void> {
-    return this.write(runEvent('FAIL', batch, this.now(), [], error));
+    return this.emit(runEvent('FAIL', batch, this.now(), [], error));
   }
 }
