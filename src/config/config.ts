@@ -18,6 +18,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type OpenLineageHttpConfig,
 } from '../lineage/http-sink';
+import { DEFAULT_BREAKER_COOLDOWN_MS, DEFAULT_BREAKER_FAILURES } from '../lineage/delivery-breaker';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -126,6 +127,13 @@ const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'expected a token of printable ASCII, without spaces')
     .optional(),
   ADX_OPENLINEAGE_TIMEOUT_MS: int(1).max(60_000).default(DEFAULT_TIMEOUT_MS),
+  /** undelivered events in a row after which the consumer is left alone for the cooldown */
+  ADX_OPENLINEAGE_BREAKER_FAILURES: int(1).max(1000).default(DEFAULT_BREAKER_FAILURES),
+  // under a second the breaker would barely spare the pipeline a timeout; over an hour, lineage
+  // would stay off long after a short outage
+  ADX_OPENLINEAGE_BREAKER_COOLDOWN: duration
+    .refine((ms) => ms >= 1000 && ms <= 3_600_000, 'expected a duration from 1s to 1h')
+    .default(DEFAULT_BREAKER_COOLDOWN_MS),
   /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
   ADX_CRASH_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),

@@ -115,5 +115,9 @@ export function openLineageHttp(e: Env): OpenLineageHttpConfig {
     endpoint: e.ADX_OPENLINEAGE_ENDPOINT,
     ...(e.ADX_OPENLINEAGE_API_KEY ? { apiKey: e.ADX_OPENLINEAGE_API_KEY } : {}),
     timeoutMs: e.ADX_OPENLINEAGE_TIMEOUT_MS,
+    breaker: {
+      failures: e.ADX_OPENLINEAGE_BREAKER_FAILURES,
+      cooldownMs: e.ADX_OPENLINEAGE_BREAKER_COOLDOWN,
+    },
   };
 }

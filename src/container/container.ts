@@ -73,10 +73,15 @@ export async function buildContainer(
         },
         snapshotEvery: config.snapshotEvery,
         // a lost lineage event is counted and logged, never a reason to stop the batch
-        openLineage: configuredOpenLineageSink(config, (error) => {
-          metrics.error('openlineage');
-          logger.warn('OpenLineage event not exported', { error: String(error) });
-        }),
+        openLineage: configuredOpenLineageSink(
+          config,
+          (error) => {
+            metrics.error('openlineage');
+            logger.warn('OpenLineage event not exported', { error: String(error) });
+          },
+          Date.now,
+          (message) => logger.info(message),
+        ),
         crashCheck,
         onRetry: (attempt, error) => {
           metrics.error('side_effects');

@@ -1,3 +1,4 @@
+import type { DatasetNamespaces } from './dataset-namespaces';
 import { RunEventSink, type RunEvent } from './openlineage';
 
 /**
@@ -11,8 +12,9 @@ export class FanOutOpenLineageSink extends RunEventSink {
     private readonly sinks: readonly RunEventSink[],
     now: () => number = Date.now,
     private readonly onError: (error: unknown) => void = () => {},
+    namespaces?: DatasetNamespaces,
   ) {
-    super(now);
+    super(now, namespaces);
   }
 
   async emit(event: RunEvent): Promise<void> {

@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import type { DatasetNamespaces } from './dataset-namespaces';
 import { RunEventSink, type RunEvent } from './openlineage';
 
 /** Appends one run event per line to a file (ADX_OPENLINEAGE_FILE). */
@@ -7,8 +8,9 @@ export class NdjsonOpenLineageSink extends RunEventSink {
     private readonly path: string,
     now: () => number = Date.now,
     private readonly onError: (error: unknown) => void = () => {},
+    namespaces?: DatasetNamespaces,
   ) {
-    super(now);
+    super(now, namespaces);
   }
 
   async emit(event: RunEvent): Promise<void> {

@@ -23,6 +23,7 @@ import {
   runEvent,
   runIdOf,
 } from '../../src/lineage/openlineage';
+import { datasetNamespaces } from '../../src/lineage/dataset-namespaces';
 import { ATTRIBUTION_TABLE, FACT_TABLE, stagingKey } from '../../src/pipeline/staging';
 
 const ROOT = join(__dirname, '..', '..');
@@ -107,22 +108,54 @@ function clickBatchSteps(): LineageStep[] {
 
 describe('our run events, checked by the official OpenLineage Java client', () => {
   it('accepts START, COMPLETE (S3 and warehouse outputs) and FAIL, losing nothing', () => {
-    const complete = runEvent('COMPLETE', batch, at + 900, clickBatchSteps());
-    // the event really carries what the check is about: stage and load outputs, the custom facet
+    const namespaces = datasetNamespaces(
+      loadConfig({
+        ADX_PROFILE: 'real',
+        KAFKA_BROKERS: 'kafka-1.adx.internal:9093,kafka-2.adx.internal:9093',
+        SCHEMA_REGISTRY_URL: 'http://registry:8081',
+        ADX_PSEUDONYMIZATION_KEY: 'ab'.repeat(32),
+        S3_BUCKET: 'adx-staging',
+        ADX_WAREHOUSE: 'postgres',
+        DATABASE_URL: 'postgres://loader@warehouse.adx.internal/advertisex',
+      }),
+    );
+    const complete = runEvent(
+      'COMPLETE',
+      batch,
+      at + 900,
+      clickBatchSteps(),
+      undefined,
+      namespaces,
+    );
+    // the event really carries what the check is about: stage and load outputs named after
+    // OpenLineage's conventions, the custom facet
+    expect(complete.inputs).toEqual([
+      { namespace: 'kafka://kafka-1.adx.internal:9093', name: batch.topic },
+    ]);
     expect(complete.outputs).toEqual(
       expect.arrayContaining([
         {
-          namespace: 's3://staging',
+          namespace: 's3://adx-staging',
           name: `staging/fact_click/dt=2026-11-26/${batch.id}.ndjson.gz`,
         },
-        { namespace: 'postgres://warehouse', name: 'fact_click' },
+        {
+          namespace: 'postgres://warehouse.adx.internal:5432',
+          name: 'advertisex.public.fact_click',
+        },
       ]),
     );
     expect(complete.run.facets?.adx_batch).toMatchObject({ counts: { load: { accepted: 491 } } });
     const events = [
       runEvent('START', batch, at),
       complete,
-      runEvent('FAIL', batch, at + 1_200, [], new Error('S3 unreachable: ECONNREFUSED')),
+      runEvent(
+        'FAIL',
+        batch,
+        at + 1_200,
+        [],
+        new Error('S3 unreachable: ECONNREFUSED'),
+        namespaces,
+      ),
       runEvent('FAIL', batch, at + 1_300, [], 'a thrown string'),
     ];
     const result = check(events.map((e) => JSON.stringify(e)));

@@ -24,6 +24,7 @@ import type { AppConfig } from '../../src/config/config';
 import { RUN_EVENT_SCHEMA, type RunEvent } from '../../src/lineage/openlineage';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
 import { dropRun, readTopic, type ReadRecord } from '../support/kafka-topics-io';
+import { startConsumer, type Consumer } from '../support/openlineage-consumer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { dropBucket, requireS3, testS3Config, uniqueBucket, S3_TEST } from '../support/s3';
 import { requireStack, testKafka, uniqueRunName } from '../support/stack';
@@ -50,6 +51,7 @@ let service: PipelineService;
 let sources: Map<string, ReadRecord>;
 let deadLetters: DeadLetterEnvelope[];
 let store: S3ObjectStore;
+let consumer: Consumer;
 
 beforeAll(async () => {
   await requireStack();
@@ -57,6 +59,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'adx-lineage-real-'));
   database = await createTestDatabase('lineage_real', { migrated: true });
   db = createPostgresKnex({ connectionString: database.url, poolMax: 2 });
+  consumer = await startConsumer();
   config = realConfig(prefix, {
     ADX_WAREHOUSE: 'postgres',
     DATABASE_URL: database.url,
@@ -70,6 +73,7 @@ beforeAll(async () => {
     // a short watermark lag, so clicks and conversions are attributed while the service runs
     ADX_ALLOWED_LATENESS: '1s',
     ADX_OPENLINEAGE_FILE: join(dir, 'openlineage.ndjson'),
+    ADX_OPENLINEAGE_URL: consumer.url,
   });
   store = new S3ObjectStore(testS3Config(bucket));
   // 1 s of event time per record: 3+ hours, enough for conversions to follow their clicks
@@ -89,6 +93,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await consumer?.close();
   await db?.destroy();
   await database?.drop();
   if (store) await dropBucket(store.client, bucket);
@@ -220,19 +225,22 @@ it('traces a rejected and a duplicate record to where and why it stopped', async
   expect(at(original.kafka as NonNullable<EventTrace['kafka']>)).not.toBe(coords);
 }, 60_000);
 
-it('emits START and COMPLETE OpenLineage events per batch, naming its Kafka range and outputs', async () => {
+it('emits START and COMPLETE OpenLineage events per batch, to the file and over HTTP, naming its datasets', async () => {
   const events = readFileSync(join(dir, 'openlineage.ndjson'), 'utf8')
     .trim()
     .split('\n')
     .map((line) => RUN_EVENT_SCHEMA.parse(JSON.parse(line)) as RunEvent);
   const ledger = (await db('load_ledger')
-    .select('batch_id', 'staged_keys', 'received')
+    .select('batch_id', 'staged_keys', 'source_topic')
     .whereNotNull('source_topic')) as {
     batch_id: string;
     staged_keys: string[];
-    received: number;
+    source_topic: string;
   }[];
   expect(ledger.length).toBeGreaterThan(0);
+  // the HTTP consumer got the very events the file holds
+  expect(consumer.received.map((r) => r.path)).toEqual(events.map(() => '/api/v1/lineage'));
+  expect(consumer.received.map((r) => JSON.parse(r.body) as RunEvent)).toEqual(events);
   for (const batch of ledger) {
     const mine = events.filter(
       (e) =>
@@ -240,12 +248,22 @@ it('emits START and COMPLETE OpenLineage events per batch, naming its Kafka rang
     );
     expect(mine.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
     const complete = mine[1] as RunEvent;
-    expect(complete.outputs?.map((o) => o.name)).toEqual(
-      expect.arrayContaining(batch.staged_keys.map((k) => expect.stringContaining(k))),
+    // named after OpenLineage's conventions: the broker, the bucket, host:port and database.schema
+    expect(complete.inputs).toEqual([
+      { namespace: `kafka://${config.kafka?.brokers[0]}`, name: batch.source_topic },
+    ]);
+    const outputs = complete.outputs ?? [];
+    expect(outputs.filter((o) => o.namespace === `s3://${bucket}`).map((o) => o.name)).toEqual(
+      batch.staged_keys,
     );
-    expect(complete.outputs?.map((o) => o.name)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^fact_/)]),
+    const warehouse = new URL(database.url);
+    const tables = outputs.filter(
+      (o) => o.namespace === `postgres://${warehouse.hostname}:${warehouse.port || '5432'}`,
     );
+    expect(tables.length).toBeGreaterThan(0);
+    for (const t of tables)
+      expect(t.name).toMatch(new RegExp(`^${warehouse.pathname.slice(1)}\\.public\\.fact_`));
+    expect(tables.length + batch.staged_keys.length).toBe(outputs.length);
   }
 });
 

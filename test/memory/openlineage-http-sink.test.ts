@@ -179,6 +179,8 @@ describe('ADX_OPENLINEAGE_FILE and ADX_OPENLINEAGE_URL together', () => {
     const errors: unknown[] = [];
     const sink = configuredOpenLineageSink(
       {
+        profile: 'embedded',
+        warehouse: { kind: 'memory' },
         openLineageFile: file,
         openLineageHttp: { url: consumer.url, endpoint: 'api/v1/lineage', timeoutMs: 2000 },
       },
@@ -200,6 +202,8 @@ describe('ADX_OPENLINEAGE_FILE and ADX_OPENLINEAGE_URL together', () => {
     const errors: unknown[] = [];
     const sink = configuredOpenLineageSink(
       {
+        profile: 'embedded',
+        warehouse: { kind: 'memory' },
         openLineageFile: file,
         openLineageHttp: { url: await refusedUrl(), endpoint: 'api/v1/lineage', timeoutMs: 500 },
       },

@@ -2,8 +2,8 @@
  * OpenLineage over HTTP in an embedded run (ADX_OPENLINEAGE_URL, mirroring openlineage.test.ts):
  * each batch POSTs a START and a COMPLETE event for the same run to the consumer's default
  * endpoint with the bearer key, and every event validates against RUN_EVENT_SCHEMA. A consumer that
- * never answers costs events, not the run: it completes, and each lost event is counted in
- * adx_errors_total{component="openlineage"}.
+ * never answers costs events, not the run: it completes, each lost event is counted in
+ * adx_errors_total{component="openlineage"}, and after 3 timeouts the breaker stops sending.
  */
 import type { Metrics } from '../../ports';
 import { TOKENS } from '../../ports';
@@ -66,20 +66,28 @@ describe('OpenLineage consumer that never answers', () => {
   let consumer: Consumer;
   afterAll(() => consumer?.close());
 
-  it('does not stop the run; every abandoned event is counted', async () => {
+  it('does not stop the run; every lost event is counted, few are sent', async () => {
     consumer = await startConsumer(() => 'hang');
     const config = embedded({
       ADX_OPENLINEAGE_URL: consumer.url,
-      ADX_OPENLINEAGE_TIMEOUT_MS: '50',
+      // long enough for each request to reach the consumer before it is abandoned
+      ADX_OPENLINEAGE_TIMEOUT_MS: '300',
+      ADX_OPENLINEAGE_BREAKER_FAILURES: '3',
+      // no trial during the run: the count of requests below is exact
+      ADX_OPENLINEAGE_BREAKER_COOLDOWN: '1h',
+      // more batches than the breaker lets through
+      ADX_BATCH_SIZE: '500',
     });
     const { service, container } = await serve(config, RUN);
 
     expect(service.totals.received).toBe(RUN.events);
     expect(service.status).not.toBe('failed');
-    expect(service.batches).toBeGreaterThan(0);
+    expect(service.batches).toBeGreaterThan(2);
     const exposed = await container.get<Metrics>(TOKENS.Metrics).expose();
     const lost = /adx_errors_total\{component="openlineage"\} (\d+)/.exec(exposed)?.[1];
-    // START and COMPLETE of every batch, each given up on exactly once
+    // START and COMPLETE of every batch, each given up on or held back exactly once
     expect(Number(lost)).toBe(2 * service.batches);
+    // only the three that opened the breaker were sent; the rest cost the run no time
+    expect(consumer.received).toHaveLength(3);
   }, 120_000);
 });

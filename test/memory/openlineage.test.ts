@@ -42,14 +42,14 @@ describe('OpenLineage run events', () => {
     for (const [, run] of byRun) {
       expect(run.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
       const [start, complete] = run as [RunEvent, RunEvent];
-      expect(start.inputs?.[0]?.namespace).toBe('kafka://source');
+      expect(start.inputs?.[0]?.namespace).toBe('memory://source');
       const batch = (complete.run.facets?.adx_batch as { batchId: string }).batchId;
       expect(complete.run.runId).toBe(runIdOf(batch));
       const outputs = complete.outputs ?? [];
       if (outputs.length > 0) {
-        expect(outputs.some((o) => o.namespace === 's3://staging' && o.name.includes(batch))).toBe(
-          true,
-        );
+        expect(
+          outputs.some((o) => o.namespace === 'memory://staging' && o.name.includes(batch)),
+        ).toBe(true);
         expect(outputs.some((o) => o.name.startsWith('fact_'))).toBe(true);
       }
     }

@@ -23,27 +23,43 @@ describe('OpenLineage HTTP configuration', () => {
     expect(loadConfig({}).openLineageHttp).toBeUndefined();
   });
 
-  it('takes the URL with the default endpoint and timeout, and no key', () => {
+  it('takes the URL with the default endpoint, timeout and breaker, and no key', () => {
     expect(loadConfig({ ADX_OPENLINEAGE_URL: MARQUEZ }).openLineageHttp).toEqual({
       url: MARQUEZ,
       endpoint: 'api/v1/lineage',
       timeoutMs: 5000,
+      breaker: { failures: 3, cooldownMs: 30_000 },
     });
   });
 
-  it('takes the endpoint, key and timeout when given', () => {
+  it('takes the endpoint, key, timeout and breaker when given', () => {
     const config = loadConfig({
       ADX_OPENLINEAGE_URL: 'https://lineage.example.com/ol/',
       ADX_OPENLINEAGE_ENDPOINT: 'v2/events',
       ADX_OPENLINEAGE_API_KEY: 's3cr3t-token',
       ADX_OPENLINEAGE_TIMEOUT_MS: '1500',
+      ADX_OPENLINEAGE_BREAKER_FAILURES: '5',
+      ADX_OPENLINEAGE_BREAKER_COOLDOWN: '2m',
     });
     expect(config.openLineageHttp).toEqual({
       url: 'https://lineage.example.com/ol/',
       endpoint: 'v2/events',
       apiKey: 's3cr3t-token',
       timeoutMs: 1500,
+      breaker: { failures: 5, cooldownMs: 120_000 },
     });
+  });
+
+  it.each([
+    ['1s', 1000],
+    ['45000', 45_000],
+    ['1h', 3_600_000],
+  ])('takes ADX_OPENLINEAGE_BREAKER_COOLDOWN=%j as %d ms', (value, ms) => {
+    const config = loadConfig({
+      ADX_OPENLINEAGE_URL: MARQUEZ,
+      ADX_OPENLINEAGE_BREAKER_COOLDOWN: value,
+    });
+    expect(config.openLineageHttp?.breaker?.cooldownMs).toBe(ms);
   });
 
   it('keeps the file when the URL is set too: both get the events', () => {
@@ -91,6 +107,24 @@ describe('OpenLineage HTTP configuration', () => {
       expect(
         rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_TIMEOUT_MS: value }),
       ).toMatch(/ADX_OPENLINEAGE_TIMEOUT_MS: /);
+    },
+  );
+
+  it.each(['0', '-1', 'three', '2.5', '1001', ''])(
+    'rejects ADX_OPENLINEAGE_BREAKER_FAILURES=%j, naming it',
+    (value) => {
+      expect(
+        rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_FAILURES: value }),
+      ).toMatch(/ADX_OPENLINEAGE_BREAKER_FAILURES: /);
+    },
+  );
+
+  it.each(['0', '999', '500ms', '61m', '2h', 'soon', '30 s', ''])(
+    'rejects ADX_OPENLINEAGE_BREAKER_COOLDOWN=%j, naming it',
+    (value) => {
+      expect(
+        rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_COOLDOWN: value }),
+      ).toMatch(/ADX_OPENLINEAGE_BREAKER_COOLDOWN: /);
     },
   );
 
