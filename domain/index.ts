@@ -19,3 +19,4 @@ export * from './validate-record';
 export * from './watermark';
 export * from './snapshot';
 export * from './campaign-kpis';
+export * from './claimed-event';

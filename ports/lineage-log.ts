@@ -1,4 +1,4 @@
-import type { BatchCounts, EventType, RejectionReason } from '../domain';
+import type { BatchCounts, ClaimedEvent, RejectionReason } from '../domain';
 
 export const LINEAGE_STEPS = [
   'ingest',
@@ -39,8 +39,11 @@ export interface StoppedRecord {
   /** the field at fault ('' for the whole record) */
   readonly path: string;
   readonly detail: string;
-  /** the ad event it normalized into, when it got that far: duplicates and late events */
-  readonly event?: { readonly type: EventType; readonly id: string };
+  /**
+   * the event it was: for a duplicate the accepted event it repeated; for a rejected record the id
+   * (and type) its payload claims, when it has a plausible one
+   */
+  readonly event?: ClaimedEvent;
 }
 
 /** What one batch adds to the lineage log: its steps and its stopped records. */
@@ -56,6 +59,6 @@ export interface LineageLog {
   stoppedInBatch(batchId: string): Promise<StoppedRecord[]>;
   /** the record at these Kafka coordinates, if it stopped */
   stoppedAt(topic: string, partition: number, offset: string): Promise<StoppedRecord | undefined>;
-  /** every stopped record that normalized into this event id (its duplicates, or a late copy) */
+  /** every stopped record of this event id: its duplicates, and rejected records claiming it */
   stoppedWithEventId(eventId: string): Promise<StoppedRecord[]>;
 }

@@ -57,8 +57,13 @@ function stoppedRecordOf(r: StoppedRow): StoppedRecord {
     reason: r.reason as RejectionReason | 'duplicate',
     path: r.field_path,
     detail: r.detail,
-    ...(r.event_id !== null && r.event_type !== null
-      ? { event: { type: r.event_type as EventType, id: r.event_id } }
+    ...(r.event_id !== null
+      ? {
+          event: {
+            id: r.event_id,
+            ...(r.event_type !== null ? { type: r.event_type as EventType } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -121,7 +121,9 @@ export async function lineageTrace(
 ): Promise<LineageResult> {
   return withAuditKnex(config, 'adx lineage', async (knex) => {
     const t = await traceEvent(knex, eventId);
-    return { output: json ? JSON.stringify(t) : formatTrace(t), exitCode: t.found ? 0 : 1 };
+    // exit 0 when the trace can say where the event is or where it stopped
+    const known = t.found || (t.stopped?.length ?? 0) > 0;
+    return { output: json ? JSON.stringify(t) : formatTrace(t), exitCode: known ? 0 : 1 };
   });
 }
 

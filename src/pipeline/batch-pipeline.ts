@@ -199,7 +199,7 @@ export class BatchPipeline {
 
     const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
     const steps = lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now());
-    const lineage = { steps, stopped: stoppedRecords(batch.id, outcome) };
+    const lineage = { steps, stopped: stoppedRecords(batch.id, outcome, records) };
     // a committer that records lineage writes it in the load's transaction, below
     if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
     deps.crashCheck?.('after_lineage');

@@ -1,4 +1,4 @@
-import type { BatchOutcome } from '../../domain';
+import { claimedEvent, type BatchOutcome, type SourceRecord } from '../../domain';
 import type { LineageStep, SourceBatch, StoppedRecord } from '../../ports';
 import type { StagedObject } from './staging';
 
@@ -124,7 +124,12 @@ export function flushLineageSteps(
 }
 
 /** Where and why each record of the batch that left no fact row stopped. */
-export function stoppedRecords(batchId: string, outcome: BatchOutcome): StoppedRecord[] {
+export function stoppedRecords(
+  batchId: string,
+  outcome: BatchOutcome,
+  records: readonly SourceRecord[],
+): StoppedRecord[] {
+  const byOffset = new Map(records.map((r) => [r.source.offset, r]));
   const coordinates = (s: { topic: string; partition: number; offset: string }) => ({
     batchId,
     topic: s.topic,
@@ -132,14 +137,19 @@ export function stoppedRecords(batchId: string, outcome: BatchOutcome): StoppedR
     offset: s.offset,
   });
   return [
-    ...outcome.rejections.map((r): StoppedRecord => ({
-      ...coordinates(r.source),
-      // lateness is judged against the dedupe retention horizon, after normalization
-      step: r.rejection.reason === 'late_beyond_retention' ? 'dedupe' : 'validate',
-      reason: r.rejection.reason,
-      path: r.rejection.path,
-      detail: r.rejection.detail,
-    })),
+    ...outcome.rejections.map((r): StoppedRecord => {
+      const record = byOffset.get(r.source.offset);
+      const claimed = record ? claimedEvent(record) : undefined;
+      return {
+        ...coordinates(r.source),
+        // lateness is judged against the dedupe retention horizon, after normalization
+        step: r.rejection.reason === 'late_beyond_retention' ? 'dedupe' : 'validate',
+        reason: r.rejection.reason,
+        path: r.rejection.path,
+        detail: r.rejection.detail,
+        ...(claimed ? { event: claimed } : {}),
+      };
+    }),
     ...outcome.duplicates.map((d): StoppedRecord => ({
       ...coordinates(d.source),
       step: 'dedupe',

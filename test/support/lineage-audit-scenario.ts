@@ -306,6 +306,24 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
         }
       }
 
+      // by event id, an event that never loaded: the rejected record that claimed it, and why
+      const claimed = await withDb(async (knex) => {
+        const { rows } = await knex.raw<{ rows: { event_id: string; reason: string }[] }>(
+          `SELECT s.event_id, s.reason FROM lineage_stopped_record s
+           WHERE s.reason <> 'duplicate' AND s.event_id IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM (SELECT event_id FROM fact_impression UNION ALL SELECT event_id FROM fact_click
+               UNION ALL SELECT event_id FROM fact_conversion UNION ALL SELECT event_id FROM fact_bid_request) f
+             WHERE f.event_id = s.event_id)
+           ORDER BY s.event_id LIMIT 1`,
+        );
+        return rows[0];
+      });
+      if (!claimed) throw new Error('no rejected record claiming an id that never loaded');
+      const never = await lineageTrace(config, claimed.event_id);
+      expect(never.exitCode).toBe(0);
+      expect(never.output).toContain(`event ${claimed.event_id}: never loaded`);
+      expect(never.output).toContain(`: ${claimed.reason}`);
+
       const missing = await lineageTrace(config, 'no-such-event');
       expect(missing.exitCode).toBe(1);
       expect(missing.output).toContain('not in any fact table');

@@ -111,19 +111,27 @@ export function lineageLogConformance(name: string, make: () => Promise<LineageL
       'keeps each stopped record with where and why it stopped, findable by batch, coordinates and event id',
       async () => {
         const eventId = `${batchA}-click-7`;
+        // a rejected record whose payload claims the same id, with no event type to go on
+        const claiming: StoppedRecord = { ...stopped(batchA, '30'), event: { id: eventId } };
         const records = [
           stopped(batchA, '12'),
           duplicate(batchA, '9', eventId),
           stopped(batchA, '3', 1),
+          claiming,
         ];
         await log.append({ steps: [step(batchA, 'validate')], stopped: records });
         await log.append({ steps: [], stopped: [stopped(batchB, '20')] });
         // ordered by topic, partition, then offset as a number (9 before 12)
-        expect(await log.stoppedInBatch(batchA)).toEqual([records[1], records[0], records[2]]);
+        expect(await log.stoppedInBatch(batchA)).toEqual([
+          records[1],
+          records[0],
+          claiming,
+          records[2],
+        ]);
         expect(await log.stoppedAt(`${batchA}.clicks`, 0, '12')).toEqual(records[0]);
         expect(await log.stoppedAt(`${batchA}.clicks`, 1, '12')).toBeUndefined();
         expect(await log.stoppedAt(`${batchA}.clicks`, 0, '13')).toBeUndefined();
-        expect(await log.stoppedWithEventId(eventId)).toEqual([records[1]]);
+        expect(await log.stoppedWithEventId(eventId)).toEqual([records[1], claiming]);
         expect(await log.stoppedWithEventId(`${batchA}-click-8`)).toEqual([]);
         expect(await log.stoppedInBatch(batchB)).toEqual([stopped(batchB, '20')]);
       },
