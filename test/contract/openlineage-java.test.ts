@@ -23,7 +23,7 @@ import {
   runEvent,
   runIdOf,
 } from '../../src/lineage/openlineage';
-import { datasetNamespaces } from '../../src/lineage/dataset-namespaces';
+import { datasetNamespaces, EMBEDDED_NAMESPACES } from '../../src/lineage/dataset-namespaces';
 import { ATTRIBUTION_TABLE, FACT_TABLE, stagingKey } from '../../src/pipeline/staging';
 
 const ROOT = join(__dirname, '..', '..');
@@ -213,7 +213,10 @@ describe('our run events, checked by the official OpenLineage Java client', () =
       // takes a time without seconds and relative URIs, and drops unknown top-level fields
       [edit(runId, '"runId":""'), 'run.runId: required, not a non-empty string'],
       [edit(`"schemaURL":"${OPENLINEAGE_SCHEMA_URL}",`, ''), 'schemaURL: required, missing'],
-      [edit('{"namespace":"kafka://source",', '{'), 'inputs[0].namespace: required, missing'],
+      [
+        edit(`{"namespace":"${EMBEDDED_NAMESPACES.source}",`, '{'),
+        'inputs[0].namespace: required, missing',
+      ],
       [
         edit('"eventType":"START"', '"eventType":"start"'),
         'eventType: "start" is not one of [START,',
@@ -228,7 +231,7 @@ describe('our run events, checked by the official OpenLineage Java client', () =
       ],
       [
         edit(`"_schemaURL":"${PRODUCER}/`, '"_schemaURL":"/'),
-        'run.facets.adx_batch._schemaURL: "/facets/AdxBatchRunFacet.json" is not an absolute URI',
+        'run.facets.adx_batch._schemaURL: "/facets/AdxBatchRunFacet.json#/$defs/AdxBatchRunFacet" is not an absolute URI',
       ],
       [edit('{"eventType"', '{"adx_note":"x","eventType"'), 'adx_note: lost by openlineage-java'],
       ['{"eventType":', 'not JSON:'],

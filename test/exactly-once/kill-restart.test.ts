@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { Knex } from 'knex';
+import { auditConservation } from '../../adapters/lineage/audit-queries';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { produce, type ProduceResult } from '../../src/cli/produce';
 import { loadConfig } from '../../src/config/config';
@@ -231,6 +232,32 @@ describe('exactly once under kill -9', () => {
     expect(sum.received).toBe(EVENTS);
     expect(sum.duplicates).toBe(truth?.duplicates);
     expect(sum.rejected).toBe(Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0));
+  });
+
+  it('recorded each batch’s lineage and each stopped record exactly once, through every kill', async () => {
+    // lineage commits with the load: eight steps per loaded batch, none for batches never loaded
+    const steps = (
+      await db.raw(
+        `SELECT count(*)::int AS n FROM load_ledger l WHERE l.source_topic IS NOT NULL AND
+           (SELECT count(*) FROM lineage_step s WHERE s.batch_id = l.batch_id) <> 8`,
+      )
+    ).rows as { n: number }[];
+    expect(steps[0]?.n).toBe(0);
+    const orphans = (
+      await db.raw(
+        `SELECT count(*)::int AS n FROM lineage_step s
+         WHERE NOT EXISTS (SELECT 1 FROM load_ledger l WHERE l.batch_id = s.batch_id)`,
+      )
+    ).rows as { n: number }[];
+    expect(orphans[0]?.n).toBe(0);
+    // one stopped record per rejected or duplicate record, and the audit agrees batch by batch
+    const truth = produced.groundTruth;
+    const malformed = Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0);
+    const [stopped] = (await db('lineage_stopped_record').count('* as n')) as { n: string }[];
+    expect(Number(stopped?.n)).toBe(malformed + (truth?.duplicates ?? 0));
+    const report = await auditConservation(db);
+    expect(report.mismatches).toEqual([]);
+    expect(report.conserved).toBe(true);
   });
 
   it('has materialized views equal to a recomputation from the facts and to the ground truth', async () => {
