@@ -13,10 +13,10 @@ export function decodeImpressionJson(bytes: Uint8Array): DecodedPayload {
   try {
     return decoded(JSON.parse(buffer.toString('utf8')));
   } catch (error) {
-    return unreadable(
-      'corrupt_payload',
-      `impression is not valid JSON: ${(error as Error).message}`,
-    );
+    // V8 quotes the start of the input in its message, and that can hold a raw user id: the
+    // detail goes to lineage and logs, so keep only what is wrong and where
+    const what = (error as Error).message.replace(/, (?:\.\.\.)?".*$/s, '');
+    return unreadable('corrupt_payload', `impression is not valid JSON: ${what}`);
   }
 }
 

@@ -45,6 +45,14 @@ describe('JSON impressions', () => {
     expect(reasonOf(decodeImpressionJson(bytes))).toBe('corrupt_payload');
   });
 
+  it('does not echo the payload (a raw user id) in the detail of malformed JSON', () => {
+    const payload = decodeImpressionJson(Buffer.from('{"user_id": user-4711, "impression_id": 1}'));
+    if (payload.ok) throw new Error('decoded');
+    expect(payload.rejection.reason).toBe('corrupt_payload');
+    expect(payload.rejection.detail).toMatch(/^impression is not valid JSON: /);
+    expect(payload.rejection.detail).not.toContain('4711');
+  });
+
   it('hands non-object JSON to the domain, which decides what it is', () => {
     expect(valueOf(decodeImpressionJson(Buffer.from('null')))).toBeNull();
     expect(valueOf(decodeImpressionJson(Buffer.from('[1,2]')))).toEqual([1, 2]);
