@@ -43,10 +43,10 @@ export function decodeClickLine(bytes: Uint8Array): DecodedPayload {
   try {
     records = parse(buffer, CLICK_CSV_OPTIONS) as string[][];
   } catch (error) {
-    return unreadable(
-      'corrupt_payload',
-      `click record is not valid CSV: ${(error as Error).message}`,
-    );
+    // csv-parse quotes the offending field ("value is ..."), which can be a raw user id: the
+    // detail goes to lineage and logs, so keep only what is wrong and where
+    const what = (error as Error).message.replace(/, value is ".*$/s, '');
+    return unreadable('corrupt_payload', `click record is not valid CSV: ${what}`);
   }
   if (records.length !== 1) {
     return unreadable('corrupt_payload', `click record holds ${records.length} CSV lines, not 1`);

@@ -1,5 +1,6 @@
 import {
   bidRequestType,
+  decodeClickLine,
   decodeImpressionJson,
   decodeRecords,
   encodeClickRow,
@@ -43,6 +44,18 @@ describe('JSON impressions', () => {
     ['UTF-16 with a BOM', Buffer.from('\ufeff{}', 'utf16le')],
   ])('rejects %s as corrupt_payload', (_name, bytes) => {
     expect(reasonOf(decodeImpressionJson(bytes))).toBe('corrupt_payload');
+  });
+
+  it('does not echo a field (a raw user id) in the detail of malformed CSV', () => {
+    const payload = decodeClickLine(
+      Buffer.from('click,clk-1,2026-11-26T00:00:00Z,user-4711"x,cmp-1'),
+    );
+    if (payload.ok) throw new Error('decoded');
+    expect(payload.rejection.reason).toBe('corrupt_payload');
+    expect(payload.rejection.detail).toMatch(
+      /^click record is not valid CSV: Invalid Opening Quote/,
+    );
+    expect(payload.rejection.detail).not.toContain('4711');
   });
 
   it('does not echo the payload (a raw user id) in the detail of malformed JSON', () => {
