@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyCounts, type BatchCounts } from '../../domain';
-import type { LineageStep, SourceBatch } from '../../ports';
+import type { LineageStep } from '../../ports';
 import { serve } from '../../src/cli/serve';
 import { loadConfig } from '../../src/config/config';
 import {
@@ -25,6 +25,7 @@ import {
 } from '../../src/lineage/openlineage';
 import { datasetNamespaces, EMBEDDED_NAMESPACES } from '../../src/lineage/dataset-namespaces';
 import { ATTRIBUTION_TABLE, FACT_TABLE, stagingKey } from '../../src/pipeline/staging';
+import { describedBatch } from '../support/source-batch';
 
 const ROOT = join(__dirname, '..', '..');
 const FETCH = join(ROOT, 'ops', 'openlineage', 'fetch.sh');
@@ -50,15 +51,7 @@ beforeAll(() => {
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 const at = Date.UTC(2026, 10, 26, 9, 30, 12, 345);
-const batch: SourceBatch = {
-  id: 'clicks-2-1200-1699',
-  kind: 'click_or_conversion',
-  topic: 'clicks',
-  partition: 2,
-  firstOffset: '1200',
-  lastOffset: '1699',
-  records: [],
-};
+const batch = describedBatch('click_or_conversion', 'clicks', 2, '1200', '1699');
 
 /** The steps of a click batch as the pipeline records them (src/pipeline/lineage-steps.ts). */
 function clickBatchSteps(): LineageStep[] {

@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SourceBatch } from '../../ports';
 import { configuredOpenLineageSink } from '../../src/lineage/configured-sink';
 import {
   HttpOpenLineageSink,
@@ -21,16 +20,9 @@ import {
   type Answer,
   type Consumer,
 } from '../support/openlineage-consumer';
+import { describedBatch } from '../support/source-batch';
 
-const batch: SourceBatch = {
-  id: 'clicks-1-10-19',
-  kind: 'click_or_conversion',
-  topic: 'clicks',
-  partition: 1,
-  firstOffset: '10',
-  lastOffset: '19',
-  records: [],
-};
+const batch = describedBatch('click_or_conversion', 'clicks', 1, '10', '19');
 const API_KEY = 'ol-breaker-key-77';
 const COOLDOWN_MS = 30_000;
 /** short pauses: the tests check what is sent, not how long the pauses are */

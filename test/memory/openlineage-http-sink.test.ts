@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SourceBatch } from '../../ports';
 import { configuredOpenLineageSink } from '../../src/lineage/configured-sink';
 import {
   HttpOpenLineageSink,
@@ -22,16 +21,9 @@ import {
   type Behaviour,
   type Consumer,
 } from '../support/openlineage-consumer';
+import { describedBatch } from '../support/source-batch';
 
-const batch: SourceBatch = {
-  id: 'impressions-0-0-9',
-  kind: 'impression',
-  topic: 'impressions',
-  partition: 0,
-  firstOffset: '0',
-  lastOffset: '9',
-  records: [],
-};
+const batch = describedBatch('impression', 'impressions', 0, '0', '9');
 const API_KEY = 'ol-test-key-0123';
 /** short pauses: the tests check what is retried, not how long the pauses are */
 const FAST = [5, 5, 5];

@@ -5,7 +5,8 @@
 import { loadConfig } from '../../src/config/config';
 import { datasetNamespaces, EMBEDDED_NAMESPACES } from '../../src/lineage/dataset-namespaces';
 import { runEvent } from '../../src/lineage/openlineage';
-import type { LineageStep, SourceBatch } from '../../ports';
+import type { LineageStep } from '../../ports';
+import { describedBatch } from '../support/source-batch';
 
 const REAL = {
   ADX_PROFILE: 'real',
@@ -62,15 +63,7 @@ describe('datasetNamespaces', () => {
 });
 
 describe('runEvent datasets', () => {
-  const batch: SourceBatch = {
-    id: 'impressions-1-0-9',
-    kind: 'impression',
-    topic: 'impressions',
-    partition: 1,
-    firstOffset: '0',
-    lastOffset: '9',
-    records: [],
-  };
+  const batch = describedBatch('impression', 'impressions', 1, '0', '9');
   const step = (name: LineageStep['step'], outputs: string[]): LineageStep => ({
     batchId: batch.id,
     step: name,
