@@ -129,7 +129,10 @@ export function stoppedRecords(
   outcome: BatchOutcome,
   records: readonly SourceRecord[],
 ): StoppedRecord[] {
-  const byOffset = new Map(records.map((r) => [r.source.offset, r]));
+  // only rejected records need their payload looked up: most batches have few or none
+  const byOffset = new Map(
+    outcome.rejections.length > 0 ? records.map((r) => [r.source.offset, r]) : [],
+  );
   const coordinates = (s: { topic: string; partition: number; offset: string }) => ({
     batchId,
     topic: s.topic,
