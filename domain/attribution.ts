@@ -1,6 +1,5 @@
 import type { AdEvent } from './ad-event';
 import type { Attribution, AttributionModel, Touch } from './attribution-types';
-import type { Decider } from './decider';
 import type { DomainEvent } from './domain-events';
 import {
   peekPending,
@@ -14,48 +13,52 @@ import type { PipelineRules } from './rules';
 import {
   addTouch,
   audienceKey,
+  earliestBetween,
   emptyTouchIndex,
   expireTouches,
-  findTouch,
   latestBetween,
-  touchesBetween,
+  namedTouch,
   type TouchIndex,
 } from './touch-index';
-import { bucketOf, NO_EVENTS, watermark } from './watermark';
+import { bucketOf } from './watermark';
 
 /**
  * Attribution, per user and campaign, in event time.
- * - click: the impression it names explicitly (same user and campaign), else the latest impression
- *   at or before it within the click lookback.
+ * - click: the impression it names explicitly (same user and campaign, within the lookback), else
+ *   the latest impression at or before it within the click lookback.
  * - conversion: the last (or first, by model) click within the conversion window, else view-through
  *   to the latest impression within the view-through window, else unattributed.
- * Each click or conversion waits until the partition's watermark passes its event time, so every
- * touch that can precede it within the lateness bound has arrived: results do not depend on order.
+ * Each click or conversion waits until its group's watermark passes its event time: by then every
+ * touch that can precede it has arrived on every input, so results do not depend on batching or
+ * on how the topics interleave. Touches are forgotten only when neither a waiting nor a future
+ * click or conversion can reach them.
  */
 export interface AttributionState {
-  partition: number;
-  maxEventTime: number;
   readonly impressions: TouchIndex;
   readonly clicks: TouchIndex;
   readonly pending: PendingQueue;
-  /** hour bucket up to which expired touches were dropped, so expiry runs once per hour of event time */
+  /** hour bucket up to which unreachable touches were dropped, so expiry runs once per hour */
   expiredThroughBucket: number;
 }
 
-export type AttributionCommand =
-  /** release what the watermark has passed */
-  | { readonly type: 'ReleaseDue' }
-  /** end of a bounded input: release everything still waiting */
-  | { readonly type: 'ReleaseAll' };
+export function emptyAttributionState(): AttributionState {
+  return {
+    impressions: emptyTouchIndex(),
+    clicks: emptyTouchIndex(),
+    pending: [],
+    expiredThroughBucket: Number.MIN_SAFE_INTEGER,
+  };
+}
 
 function attribute(
   item: PendingAttribution,
+  partition: number,
   state: AttributionState,
   rules: PipelineRules,
 ): Attribution {
   const audience = audienceKey(item.userId, item.campaignId);
   const base = {
-    partition: state.partition,
+    partition,
     eventType: item.eventType,
     eventId: item.id,
     eventTime: item.time,
@@ -67,39 +70,29 @@ function attribute(
     touch ? { ...base, model, touch } : { ...base, model };
 
   if (item.eventType === 'click') {
-    if (item.impressionId !== undefined) {
-      const named = findTouch(state.impressions, item.impressionId);
-      // bounded like lookback: an unbounded reference would depend on when expiry happened to run
-      const inWindow =
-        named &&
-        named.touch.time <= item.time &&
-        named.touch.time >= item.time - rules.clickLookbackMs;
-      if (named && inWindow && named.audience === audience) {
-        return credit('explicit', {
-          eventType: 'impression',
-          eventId: named.touch.id,
-          eventTime: named.touch.time,
-        });
-      }
-    }
-    const seen = latestBetween(
-      state.impressions,
-      audience,
-      item.time - rules.clickLookbackMs,
-      item.time,
-    );
+    const from = item.time - rules.clickLookbackMs;
+    // bounded like lookback: an unbounded reference would depend on when expiry happened to run
+    const named =
+      item.impressionId !== undefined
+        ? namedTouch(state.impressions, audience, item.impressionId, from, item.time)
+        : undefined;
+    if (named)
+      return credit('explicit', {
+        eventType: 'impression',
+        eventId: named.id,
+        eventTime: named.time,
+      });
+    const seen = latestBetween(state.impressions, audience, from, item.time);
     return seen
       ? credit('lookback', { eventType: 'impression', eventId: seen.id, eventTime: seen.time })
       : credit('unattributed');
   }
 
-  const clicks = touchesBetween(
-    state.clicks,
-    audience,
-    item.time - rules.conversionClickWindowMs,
-    item.time,
-  );
-  const click = rules.conversionModel === 'first_click' ? clicks[0] : clicks[clicks.length - 1];
+  const clickFrom = item.time - rules.conversionClickWindowMs;
+  const click =
+    rules.conversionModel === 'first_click'
+      ? earliestBetween(state.clicks, audience, clickFrom, item.time)
+      : latestBetween(state.clicks, audience, clickFrom, item.time);
   if (click)
     return credit(rules.conversionModel, {
       eventType: 'click',
@@ -129,38 +122,56 @@ function attributed(a: Attribution): DomainEvent {
     : { type: 'ConversionAttributed', attribution: a };
 }
 
-function observe(state: AttributionState, event: AdEvent, rules: PipelineRules): void {
-  const audience = audienceKey(event.userId, event.campaignId);
-  if (event.eventType === 'impression') {
-    addTouch(state.impressions, audience, { id: event.eventId, time: event.eventTime });
-  } else if (event.eventType === 'click' || event.eventType === 'conversion') {
-    if (event.eventType === 'click')
-      addTouch(state.clicks, audience, { id: event.eventId, time: event.eventTime });
-    pushPending(state.pending, {
-      late: event.eventTime < watermark(state.maxEventTime, rules.allowedLatenessMs),
-      eventType: event.eventType,
+/**
+ * An accepted event as attribution sees it: impressions and clicks become touches, clicks and
+ * conversions wait. `late`: it arrived behind the group's watermark, so it is attributed at once
+ * from what is known instead of waiting for touches that may still come.
+ */
+export function observeForAttribution(
+  state: AttributionState,
+  event: AdEvent,
+  late: boolean,
+): void {
+  if (event.eventType === 'impression' || event.eventType === 'bid_request') {
+    if (event.eventType === 'impression')
+      addTouch(state.impressions, audienceKey(event.userId, event.campaignId), {
+        id: event.eventId,
+        time: event.eventTime,
+      });
+    return;
+  }
+  if (event.eventType === 'click')
+    addTouch(state.clicks, audienceKey(event.userId, event.campaignId), {
       id: event.eventId,
       time: event.eventTime,
-      userId: event.userId,
-      campaignId: event.campaignId,
-      ...(event.impressionId !== undefined ? { impressionId: event.impressionId } : {}),
     });
-  }
-  if (event.eventTime > state.maxEventTime) {
-    state.maxEventTime = event.eventTime;
-    // touches are kept for the earliest event still waiting, which may be behind the new watermark
-    const oldestWaiting = peekPending(state.pending)?.time ?? Number.POSITIVE_INFINITY;
-    const horizon = Math.min(watermark(state.maxEventTime, rules.allowedLatenessMs), oldestWaiting);
-    const impressionCutoff = horizon - Math.max(rules.clickLookbackMs, rules.viewThroughWindowMs);
-    if (bucketOf(impressionCutoff) > state.expiredThroughBucket) {
-      state.expiredThroughBucket = bucketOf(impressionCutoff);
-      expireTouches(state.impressions, impressionCutoff);
-      expireTouches(state.clicks, horizon - rules.conversionClickWindowMs);
-    }
-  }
+  pushPending(state.pending, {
+    late,
+    eventType: event.eventType,
+    id: event.eventId,
+    time: event.eventTime,
+    userId: event.userId,
+    campaignId: event.campaignId,
+    ...(event.impressionId !== undefined ? { impressionId: event.impressionId } : {}),
+  });
 }
 
-function release(state: AttributionState, eventType: 'click' | 'conversion', id: string): void {
+/** The attributions of everything waiting with an event time before `mark`, in release order. */
+export function dueAttributions(
+  state: AttributionState,
+  partition: number,
+  mark: number,
+  rules: PipelineRules,
+): DomainEvent[] {
+  const top = peekPending(state.pending);
+  if (!top || top.time >= mark) return [];
+  return pendingBefore(state.pending, mark).map((item) =>
+    attributed(attribute(item, partition, state, rules)),
+  );
+}
+
+export function releaseAttributed(state: AttributionState, attribution: Attribution): void {
+  const { eventType, eventId: id } = attribution;
   const top = peekPending(state.pending);
   if (top && top.id === id && top.eventType === eventType) {
     popPending(state.pending);
@@ -172,45 +183,21 @@ function release(state: AttributionState, eventType: 'click' | 'conversion', id:
   for (const p of rest) pushPending(state.pending, p);
 }
 
-type AttributionDecider = Decider<AttributionCommand, AttributionState, DomainEvent, PipelineRules>;
-
-/** One decider per partition, made once: the batch loop asks for it for every event. */
-const deciders = new Map<number, AttributionDecider>();
-
-export function attributionFor(partition: number): AttributionDecider {
-  let decider = deciders.get(partition);
-  if (!decider) deciders.set(partition, (decider = makeAttribution(partition)));
-  return decider;
-}
-
-function makeAttribution(partition: number): AttributionDecider {
-  return {
-    initialState: () => ({
-      partition,
-      maxEventTime: NO_EVENTS,
-      impressions: emptyTouchIndex(),
-      clicks: emptyTouchIndex(),
-      pending: [],
-      expiredThroughBucket: Number.MIN_SAFE_INTEGER,
-    }),
-
-    decide(command, state, rules) {
-      const mark =
-        command.type === 'ReleaseAll'
-          ? Number.POSITIVE_INFINITY
-          : watermark(state.maxEventTime, rules.allowedLatenessMs);
-      const top = peekPending(state.pending);
-      if (!top || top.time >= mark) return [];
-      return pendingBefore(state.pending, mark).map((item) =>
-        attributed(attribute(item, state, rules)),
-      );
-    },
-
-    evolve(state, event, rules) {
-      if (event.type === 'EventAccepted') observe(state, event.event, rules);
-      else if (event.type === 'ClickAttributed' || event.type === 'ConversionAttributed')
-        release(state, event.attribution.eventType, event.attribution.eventId);
-      return state;
-    },
-  };
+/**
+ * Drops touches no click or conversion can reach any more: every future one is at or after the
+ * watermark, and every waiting one at or after the oldest waiting, so nothing reaches back further
+ * than the earlier of the two minus the longest window.
+ */
+export function forgetUnreachableTouches(
+  state: AttributionState,
+  watermark: number,
+  rules: PipelineRules,
+): void {
+  const oldestWaiting = peekPending(state.pending)?.time ?? Number.POSITIVE_INFINITY;
+  const horizon = Math.min(watermark, oldestWaiting);
+  const impressionCutoff = horizon - Math.max(rules.clickLookbackMs, rules.viewThroughWindowMs);
+  if (bucketOf(impressionCutoff) <= state.expiredThroughBucket) return;
+  state.expiredThroughBucket = bucketOf(impressionCutoff);
+  expireTouches(state.impressions, impressionCutoff);
+  expireTouches(state.clicks, horizon - rules.conversionClickWindowMs);
 }

@@ -1,80 +1,93 @@
 import { eventKey, type AdEvent } from './ad-event';
-import type { Decider } from './decider';
 import type { DomainEvent } from './domain-events';
 import { rejection } from './rejection';
 import type { PipelineRules } from './rules';
-import { bucketOf, BUCKET_MS, NO_EVENTS, watermark } from './watermark';
+import { bucketOf, BUCKET_MS, inputWatermark, type EventTimeClock } from './watermark';
 
 /**
- * Dedupe: an event is a duplicate when its (eventType, eventId) was accepted before within the
- * retention window of event time. First accepted wins. Records older than the retention horizon
- * cannot be checked any more, so they are rejected as late_beyond_retention rather than risk a
- * double count.
+ * Dedupe: an event is a duplicate when its (eventType, eventId) was accepted before with an event
+ * time within the retention window of its own (first accepted wins). Both sides of that rule are
+ * data of the records themselves, so the answer does not depend on batching or on how the topics
+ * interleave.
+ *
+ * A record further behind its own input's watermark than the retention cannot be checked any more
+ * (its original may be forgotten), so it is rejected as late_beyond_retention rather than risk a
+ * double count. Keys are forgotten when the group's watermark is more than the retention past
+ * them; the group's watermark is never ahead of an input's, so every record that is accepted is
+ * still inside the window of keys kept.
  */
 export interface DedupeState {
-  maxEventTime: number;
-  /** eventKey → event time of the accepted event */
-  readonly seen: Map<string, number>;
+  /**
+   * eventKey → event time of the accepted event; the times of each acceptance, in the rare case of
+   * an id used again once the retention of its first use had passed
+   */
+  readonly seen: Map<string, number | number[]>;
   /** hour bucket → keys accepted with an event time in it; expiry drops whole buckets */
   readonly buckets: Map<number, string[]>;
-  oldestBucket: number;
 }
 
-export type DedupeCommand = { readonly type: 'ObserveEvent'; readonly event: AdEvent };
-
-export function retentionHorizon(state: DedupeState, rules: PipelineRules): number {
-  return watermark(state.maxEventTime, rules.allowedLatenessMs) - rules.dedupeRetentionMs;
+export function emptyDedupeState(): DedupeState {
+  return { seen: new Map(), buckets: new Map() };
 }
 
-function expire(state: DedupeState, rules: PipelineRules): void {
-  const horizon = retentionHorizon(state, rules);
-  while (state.buckets.size > 0 && (state.oldestBucket + 1) * BUCKET_MS <= horizon) {
-    for (const key of state.buckets.get(state.oldestBucket) ?? []) state.seen.delete(key);
-    state.buckets.delete(state.oldestBucket);
-    state.oldestBucket++;
+/** The one decision dedupe makes about an accepted-so-far event. */
+export function dedupeDecision(
+  event: AdEvent,
+  state: DedupeState,
+  clock: EventTimeClock,
+  rules: PipelineRules,
+): DomainEvent {
+  const horizon =
+    inputWatermark(clock.inputs.get(event.source.topic), rules) - rules.dedupeRetentionMs;
+  if (event.eventTime < horizon) {
+    const late = rejection(
+      'late_beyond_retention',
+      'timestamp',
+      `event time is ${horizon - event.eventTime} ms behind the dedupe retention horizon`,
+    );
+    return { type: 'RecordRejected', source: event.source, rejection: late };
+  }
+  const original = state.seen.get(eventKey(event));
+  if (original !== undefined && withinRetention(original, event.eventTime, rules)) {
+    const { eventType, eventId, eventTime, source } = event;
+    return { type: 'DuplicateDropped', eventType, eventId, eventTime, source };
+  }
+  return { type: 'EventAccepted', event };
+}
+
+function withinRetention(seen: number | number[], time: number, rules: PipelineRules): boolean {
+  if (typeof seen === 'number') return Math.abs(seen - time) <= rules.dedupeRetentionMs;
+  return seen.some((t) => Math.abs(t - time) <= rules.dedupeRetentionMs);
+}
+
+export function rememberAccepted(state: DedupeState, event: AdEvent): void {
+  const key = eventKey(event);
+  const before = state.seen.get(key);
+  state.seen.set(
+    key,
+    before === undefined
+      ? event.eventTime
+      : [...(typeof before === 'number' ? [before] : before), event.eventTime],
+  );
+  const bucket = bucketOf(event.eventTime);
+  const keys = state.buckets.get(bucket);
+  if (keys) keys.push(key);
+  else state.buckets.set(bucket, [key]);
+}
+
+/** Forgets keys whose event time is more than the retention behind the group's watermark. */
+export function forgetExpired(state: DedupeState, watermark: number, rules: PipelineRules): void {
+  const horizon = watermark - rules.dedupeRetentionMs;
+  for (const [bucket, keys] of state.buckets) {
+    if ((bucket + 1) * BUCKET_MS > horizon) continue;
+    for (const key of keys) {
+      // a key accepted again later (beyond the retention of its first time) lives in a newer bucket
+      const seen = state.seen.get(key);
+      if (seen === undefined) continue;
+      const kept = (typeof seen === 'number' ? [seen] : seen).filter((t) => t >= horizon);
+      if (kept.length === 0) state.seen.delete(key);
+      else state.seen.set(key, kept.length === 1 ? (kept[0] as number) : kept);
+    }
+    state.buckets.delete(bucket);
   }
 }
-
-export const dedupe: Decider<DedupeCommand, DedupeState, DomainEvent, PipelineRules> = {
-  initialState: () => ({
-    maxEventTime: NO_EVENTS,
-    seen: new Map(),
-    buckets: new Map(),
-    oldestBucket: 0,
-  }),
-
-  decide(command, state, rules) {
-    const { event } = command;
-    const horizon = retentionHorizon(state, rules);
-    if (event.eventTime < horizon) {
-      const late = rejection(
-        'late_beyond_retention',
-        'timestamp',
-        `event time is ${horizon - event.eventTime} ms behind the dedupe retention horizon`,
-      );
-      return [{ type: 'RecordRejected', source: event.source, rejection: late }];
-    }
-    if (state.seen.has(eventKey(event))) {
-      const { eventType, eventId, eventTime, source } = event;
-      return [{ type: 'DuplicateDropped', eventType, eventId, eventTime, source }];
-    }
-    return [{ type: 'EventAccepted', event }];
-  },
-
-  evolve(state, domainEvent, rules) {
-    if (domainEvent.type !== 'EventAccepted') return state;
-    const { event } = domainEvent;
-    const key = eventKey(event);
-    state.seen.set(key, event.eventTime);
-    const bucket = bucketOf(event.eventTime);
-    const keys = state.buckets.get(bucket);
-    if (keys) keys.push(key);
-    else state.buckets.set(bucket, [key]);
-    if (state.buckets.size === 1 || bucket < state.oldestBucket) state.oldestBucket = bucket;
-    if (event.eventTime > state.maxEventTime) {
-      state.maxEventTime = event.eventTime;
-      expire(state, rules);
-    }
-    return state;
-  },
-};

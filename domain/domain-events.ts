@@ -19,7 +19,9 @@ export type DomainEvent =
       readonly rejection: Rejection;
     }
   | { readonly type: 'ClickAttributed'; readonly attribution: Attribution }
-  | { readonly type: 'ConversionAttributed'; readonly attribution: Attribution };
+  | { readonly type: 'ConversionAttributed'; readonly attribution: Attribution }
+  /** the input (topic, on this partition) stopped holding the group's watermark back */
+  | { readonly type: 'InputIdle'; readonly partition: number; readonly topic: string };
 
 export function partitionOf(event: DomainEvent): number {
   switch (event.type) {
@@ -31,5 +33,12 @@ export function partitionOf(event: DomainEvent): number {
     case 'ClickAttributed':
     case 'ConversionAttributed':
       return event.attribution.partition;
+    case 'InputIdle':
+      return event.partition;
   }
+}
+
+/** Rejections and duplicates are recorded, but change no decider state. */
+export function changesState(event: DomainEvent): boolean {
+  return event.type !== 'RecordRejected' && event.type !== 'DuplicateDropped';
 }

@@ -1,10 +1,9 @@
 import type { AdEvent, EventType } from './ad-event';
-import { attributionFor } from './attribution';
 import type { Attribution } from './attribution-types';
 import { countEvent, emptyCounts, type BatchCounts } from './batch-counts';
-import { dedupe } from './dedupe';
-import type { DomainEvent } from './domain-events';
-import { evolvePipeline, partitionState, type PipelineState } from './pipeline-state';
+import { changesState, type DomainEvent } from './domain-events';
+import { decidePartition, evolvePartition, hasDue, type PartitionCommand } from './partition-state';
+import { partitionState, type PipelineState } from './pipeline-state';
 import type { RejectedRecord } from './rejection';
 import type { SourceCoordinates, SourceRecord } from './source-record';
 import { validateRecord } from './validate-record';
@@ -34,7 +33,19 @@ export interface BatchOptions {
   readonly pseudonymizeUser?: (userId: string) => string;
   /** end of a bounded input: release every waiting click and conversion */
   readonly endOfInput?: boolean;
+  /**
+   * inputs that are caught up and have been quiet for the idle timeout: they stop holding their
+   * group's watermark back (decided after the batch's records)
+   */
+  readonly idleInputs?: readonly IdleInput[];
 }
+
+export interface IdleInput {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+const RELEASE_DUE: PartitionCommand = { type: 'ReleaseDue' };
 
 /**
  * One batch through validation, normalization, dedupe and attribution. Pure: time comes in as
@@ -56,8 +67,9 @@ export function processBatch(
   const counts = emptyCounts();
   const pseudonymize = options.pseudonymizeUser;
 
-  const apply = (event: DomainEvent): void => {
-    state = evolvePipeline(state, event);
+  const apply = (event: DomainEvent, partition: number): void => {
+    // rejections and duplicates change no state (and must not create a group of their own)
+    if (changesState(event)) evolvePartition(partitionState(state, partition), event, state.rules);
     countEvent(counts, event);
     out.events.push(event);
     switch (event.type) {
@@ -74,42 +86,48 @@ export function processBatch(
       case 'RecordRejected':
         out.rejections.push({ source: event.source, rejection: event.rejection });
         return;
-      default:
+      case 'ClickAttributed':
+      case 'ConversionAttributed':
         out.attributions.push(event.attribution);
+        return;
+      case 'InputIdle':
+        return;
     }
+  };
+  const decideAndApply = (partition: number, command: PartitionCommand): void => {
+    for (const e of decidePartition(command, partitionState(state, partition), state.rules))
+      apply(e, partition);
   };
 
   for (const record of records) {
     counts.received++;
     const validated = validateRecord(record, now, state.rules, pseudonymize);
     if (!validated.ok) {
-      apply({ type: 'RecordRejected', source: record.source, rejection: validated.rejection });
+      apply(
+        { type: 'RecordRejected', source: record.source, rejection: validated.rejection },
+        record.source.partition,
+      );
       continue;
     }
-    const event = validated.event;
-    const partition = event.source.partition;
+    const partition = validated.event.source.partition;
     const slice = partitionState(state, partition);
-    const decided = dedupe.decide({ type: 'ObserveEvent', event }, slice.dedupe, state.rules);
-    for (const e of decided) apply(e);
-    if (decided[0]?.type === 'EventAccepted') {
-      for (const e of attributionFor(partition).decide(
-        { type: 'ReleaseDue' },
-        slice.attribution,
-        state.rules,
-      ))
-        apply(e);
-    }
+    const [decided] = decidePartition(
+      { type: 'ObserveEvent', event: validated.event },
+      slice,
+      state.rules,
+    );
+    if (!decided) continue;
+    apply(decided, partition);
+    // released as soon as the watermark allows, so where a batch ends never changes a result
+    if (decided.type === 'EventAccepted' && hasDue(slice)) decideAndApply(partition, RELEASE_DUE);
   }
-
+  for (const idle of options.idleInputs ?? []) {
+    decideAndApply(idle.partition, { type: 'MarkIdle', topic: idle.topic });
+    decideAndApply(idle.partition, RELEASE_DUE);
+  }
   if (options.endOfInput) {
-    for (const [partition, slice] of state.partitions) {
-      for (const e of attributionFor(partition).decide(
-        { type: 'ReleaseAll' },
-        slice.attribution,
-        state.rules,
-      ))
-        apply(e);
-    }
+    for (const partition of state.partitions.keys())
+      decideAndApply(partition, { type: 'ReleaseAll' });
   }
   return { state, ...out, counts };
 }

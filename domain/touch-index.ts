@@ -11,8 +11,6 @@ export interface TouchRef {
 
 export interface TouchIndex {
   readonly byAudience: Map<string, TouchRef[]>;
-  /** id → audience key, for explicit references */
-  readonly audienceById: Map<string, string>;
   /** hour bucket → audience keys with a touch in it, so expiry visits only what can expire */
   readonly buckets: Map<number, string[]>;
 }
@@ -21,7 +19,7 @@ export const audienceKey = (userId: string, campaignId: string): string =>
   `${userId}\u0000${campaignId}`;
 
 export function emptyTouchIndex(): TouchIndex {
-  return { byAudience: new Map(), audienceById: new Map(), buckets: new Map() };
+  return { byAudience: new Map(), buckets: new Map() };
 }
 
 function before(a: TouchRef, time: number, id: string): boolean {
@@ -42,25 +40,29 @@ export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): 
     else hi = mid;
   }
   list.splice(lo, 0, touch);
-  index.audienceById.set(touch.id, audience);
   const bucket = bucketOf(touch.time);
   const keys = index.buckets.get(bucket);
   if (keys) keys.push(audience);
   else index.buckets.set(bucket, [audience]);
 }
 
-/** Touches of the audience with from <= time <= to, oldest first. */
-export function touchesBetween(
+/** The earliest touch of the audience with from <= time <= to, ties broken by id. */
+export function earliestBetween(
   index: TouchIndex,
   audience: string,
   from: number,
   to: number,
-): TouchRef[] {
+): TouchRef | undefined {
   const list = index.byAudience.get(audience);
-  if (!list) return [];
-  return list.filter((t) => t.time >= from && t.time <= to);
+  if (!list) return undefined;
+  for (const t of list) {
+    if (t.time < from) continue;
+    return t.time <= to ? t : undefined;
+  }
+  return undefined;
 }
 
+/** The latest touch of the audience with from <= time <= to, ties broken by id. */
 export function latestBetween(
   index: TouchIndex,
   audience: string,
@@ -77,14 +79,26 @@ export function latestBetween(
   return undefined;
 }
 
-export function findTouch(
+/**
+ * The touch of the audience with this id and from <= time <= to (the latest, should an id have been
+ * accepted twice, further apart than the dedupe retention). Only the audience's own touches are
+ * searched: a reference to another user's or campaign's impression is not a credit.
+ */
+export function namedTouch(
   index: TouchIndex,
+  audience: string,
   id: string,
-): { audience: string; touch: TouchRef } | undefined {
-  const audience = index.audienceById.get(id);
-  if (audience === undefined) return undefined;
-  const touch = index.byAudience.get(audience)?.find((t) => t.id === id);
-  return touch ? { audience, touch } : undefined;
+  from: number,
+  to: number,
+): TouchRef | undefined {
+  const list = index.byAudience.get(audience);
+  if (!list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const t = list[i] as TouchRef;
+    if (t.time < from) return undefined;
+    if (t.time <= to && t.id === id) return t;
+  }
+  return undefined;
 }
 
 /** Drops touches older than cutoff; buckets are visited in time order so the walk stops early. */
@@ -96,10 +110,7 @@ export function expireTouches(index: TouchIndex, cutoff: number): void {
       const list = index.byAudience.get(audience);
       if (!list) continue;
       let drop = 0;
-      while (drop < list.length && (list[drop] as TouchRef).time < cutoff) {
-        index.audienceById.delete((list[drop] as TouchRef).id);
-        drop++;
-      }
+      while (drop < list.length && (list[drop] as TouchRef).time < cutoff) drop++;
       if (drop === list.length) index.byAudience.delete(audience);
       else if (drop > 0) list.splice(0, drop);
     }

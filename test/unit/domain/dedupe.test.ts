@@ -96,7 +96,12 @@ describe('dedupe retention', () => {
   });
 
   it('forgets a key once retention has passed, and rejects a copy that old as late (never loads it twice)', () => {
-    const first = processBatch(freshState(), [impression({ id: 'imp-1', time: T0 })], NOW);
+    // the group's watermark forgets keys: here impressions are its only input
+    const first = processBatch(
+      freshState({}, ['impressions']),
+      [impression({ id: 'imp-1', time: T0 })],
+      NOW,
+    );
     const later = T0 + retention + lateness + 2 * HOUR_MS;
     const advanced = processBatch(first.state, [impression({ id: 'newer', time: later })], NOW);
     const slice = advanced.state.partitions.get(0);

@@ -98,9 +98,13 @@ describe.each(RULE_SETS)(
 
 describe('the bound matters', () => {
   it('an impression arriving beyond the lateness bound is missed: the click was released before it', () => {
+    const later = NOW - DAY_MS + HOUR_MS;
     const events: TrafficEvent[] = [
       { kind: 'click', id: 'click-1', user: 0, campaign: 0, time: NOW - DAY_MS },
-      { kind: 'bid_request', id: 'bid-1', user: 0, campaign: 0, time: NOW - DAY_MS + HOUR_MS },
+      // every input of the group moves an hour on, so the click is released
+      { kind: 'bid_request', id: 'bid-1', user: 0, campaign: 0, time: later },
+      { kind: 'impression', id: 'imp-2', user: 2, campaign: 0, time: later },
+      { kind: 'conversion', id: 'conv-2', user: 2, campaign: 0, time: later },
       { kind: 'impression', id: 'imp-1', user: 0, campaign: 0, time: NOW - DAY_MS - 1 },
     ];
     const rules = pipelineRules();
@@ -109,9 +113,7 @@ describe('the bound matters', () => {
       model: 'unattributed',
       late: false,
     });
-    expect(
-      attribute(rules, [events[2], events[0], events[1]] as TrafficEvent[]).get('click:click-1')
-        ?.model,
-    ).toBe('lookback');
+    const inOrder = [events[4], ...events.slice(0, 4)] as TrafficEvent[];
+    expect(attribute(rules, inOrder).get('click:click-1')?.model).toBe('lookback');
   });
 });
