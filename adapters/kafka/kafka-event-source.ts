@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import type { SourceKind } from '../../domain';
 import {
   batchId,
@@ -43,7 +43,11 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 export class KafkaEventSource implements EventSource {
   private readonly consumer: Consumer;
   private positions: readonly TopicPartitionOffset[] = [];
-  private readonly delivered = new Map<string, string>();
+  /** `topic:partition` → the next offset to deliver, where known (stored position or delivered) */
+  private readonly nextOffset = new Map<string, bigint>();
+  /** what the group gave this member at its last join */
+  private assigned: Readonly<Record<string, readonly number[]>> = {};
+  private admin: Promise<Admin> | undefined;
   private finish: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -69,12 +73,16 @@ export class KafkaEventSource implements EventSource {
 
   seek(positions: readonly TopicPartitionOffset[]): void {
     this.positions = positions;
+    for (const p of positions) this.nextOffset.set(`${p.topic}:${p.partition}`, BigInt(p.offset));
   }
 
   async run(handler: BatchHandler): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.fail(event.payload.error);
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.assigned = event.payload.memberAssignment;
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics.keys()], fromBeginning: true });
@@ -122,7 +130,7 @@ export class KafkaEventSource implements EventSource {
         return;
       }
       payload.resolveOffset(last);
-      this.delivered.set(`${batch.topic}:${batch.partition}`, last);
+      this.nextOffset.set(`${batch.topic}:${batch.partition}`, BigInt(last) + 1n);
       await payload.heartbeat();
     }
   }
@@ -145,6 +153,7 @@ export class KafkaEventSource implements EventSource {
     this.stopping ??= (async () => {
       await this.consumer.stop();
       await this.consumer.disconnect();
+      await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
     })();
     return this.stopping;
   }
@@ -156,21 +165,32 @@ export class KafkaEventSource implements EventSource {
     finish?.resolve();
   }
 
+  /**
+   * Records not yet delivered, per assigned topic-partition: the high watermark minus the next
+   * offset to deliver (the partition's low watermark when nothing is known yet, as a consumer
+   * starting from the beginning would read from there).
+   */
   async lag(): Promise<ReadonlyMap<string, number>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const lag = new Map<string, number>();
-      for (const topic of this.options.topics.keys()) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          const done = this.delivered.get(`${topic}:${p.partition}`);
-          if (done === undefined) continue;
-          lag.set(`${topic}-${p.partition}`, Number(BigInt(p.high) - BigInt(done) - 1n));
-        }
+    if (this.stopping) return new Map();
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.admin.catch((error: unknown) => {
+      this.admin = undefined; // the next call connects again
+      throw error;
+    });
+    const lag = new Map<string, number>();
+    for (const [topic, partitions] of Object.entries(this.assigned)) {
+      if (!this.options.topics.has(topic) || partitions.length === 0) continue;
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (!partitions.includes(p.partition)) continue;
+        const next = this.nextOffset.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
+        const behind = BigInt(p.high) - next;
+        lag.set(`${topic}-${p.partition}`, Number(behind > 0n ? behind : 0n));
       }
-      return lag;
-    } finally {
-      await admin.disconnect();
     }
+    return lag;
   }
 }

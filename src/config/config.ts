@@ -78,6 +78,10 @@ const envSchema = z.object({
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
   ADX_REFRESH_INTERVAL: duration.default(30_000),
+  /** an input caught up and quiet this long stops holding its group's watermark back */
+  ADX_IDLE_TIMEOUT: duration
+    .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
+    .default(30_000),
   ADX_DEDUPE_RETENTION: duration.optional(),
   ADX_ALLOWED_LATENESS: duration.optional(),
   ADX_CLICK_LOOKBACK: duration.optional(),
@@ -167,6 +171,8 @@ export interface AppConfig {
   readonly progressIntervalMs: number;
   /** how often the warehouse aggregates are refreshed while batches load */
   readonly refreshIntervalMs: number;
+  /** processing time after which a caught-up, quiet input stops holding the watermark back */
+  readonly idleTimeoutMs: number;
   readonly rules: PipelineRules;
   readonly simulator: {
     readonly seed: number;
@@ -231,7 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deadLetter: `${p}ad_events.dlq`,
   };
   const configHash = createHash('sha256')
-    .update(JSON.stringify({ rules, topics, partitions: e.ADX_PARTITIONS }))
+    .update(
+      JSON.stringify({ rules, topics, partitions: e.ADX_PARTITIONS, idle: e.ADX_IDLE_TIMEOUT }),
+    )
     .digest('hex')
     .slice(0, 16);
   return {
@@ -251,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
+    idleTimeoutMs: e.ADX_IDLE_TIMEOUT,
     rules,
     simulator: {
       seed: e.ADX_SIM_SEED,

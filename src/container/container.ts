@@ -15,7 +15,7 @@ import { configuredOpenLineageSink } from '../lineage/configured-sink';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
-import { SERVICE, STORAGE, type ContainerOptions } from './app-tokens';
+import { SERVICE, sourceTopics, STORAGE, type ContainerOptions } from './app-tokens';
 import { openStorage } from './storage';
 
 export * from './app-tokens';
@@ -90,6 +90,7 @@ export async function buildContainer(
       },
       config.rules,
       logger,
+      { inputs: [...sourceTopics(config).keys()], idleTimeoutMs: config.idleTimeoutMs },
       new AggregateRefresher(ctx.get(TOKENS.Warehouse), metrics, logger, config.refreshIntervalMs),
     );
   });

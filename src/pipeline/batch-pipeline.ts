@@ -2,64 +2,33 @@ import {
   processBatch,
   snapshotOf,
   type BatchOutcome,
+  type IdleInput,
   type PipelineState,
-  type SourceRecord,
 } from '../../domain';
-import type {
-  BatchCommitter,
-  Clock,
-  DeadLetter,
-  EventPublisher,
-  LineageLog,
-  LineageStep,
-  Metrics,
-  ObjectStore,
-  RawRecord,
-  SchemaRegistry,
-  SourceBatch,
-  StateStore,
-} from '../../ports';
-import { nextPosition } from '../../ports';
+import type { LineageStep, SchemaRegistry, SourceBatch, StateStore } from '../../ports';
 import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
 import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
 import { decodeRecords } from '../../adapters/codecs/decode-batch';
 import type { OpenLineageSink } from '../lineage/openlineage';
-import type { CrashCheck } from './crash-points';
-import {
-  flushLineageSteps,
-  lineageSteps,
-  stoppedRecords,
-  type RuleVersions,
-} from './lineage-steps';
-import { stageBatch, FACT_TABLE } from './staging';
+import { applyBatchEffects, type BatchEffectsDeps, type DecidedBatch } from './batch-effects';
 
-export interface BatchPipelineDeps {
+export interface BatchPipelineDeps extends BatchEffectsDeps {
   readonly registry: SchemaRegistry;
-  readonly store: ObjectStore;
-  /** loads the rows and commits state + offsets, in one transaction where the adapters allow */
-  readonly committer: BatchCommitter;
-  readonly publisher: EventPublisher;
   readonly stateStore: StateStore;
-  readonly lineage: LineageLog;
-  readonly metrics: Metrics;
-  readonly clock: Clock;
   readonly pseudonymizeUser: (userId: string) => string;
-  readonly versions: RuleVersions;
   /** a snapshot replaces the changelog every this many batches */
   readonly snapshotEvery: number;
   readonly onRetry?: (attempt: number, error: unknown) => void;
   /** OpenLineage run events per batch (START, COMPLETE or FAIL), when configured */
   readonly openLineage?: OpenLineageSink;
-  /** failpoints for the exactly-once test; a no-op in normal runs */
-  readonly crashCheck?: CrashCheck;
 }
 
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
 
-async function withRetries(
-  effect: () => Promise<void>,
+async function withRetries<T>(
+  effect: () => Promise<T>,
   onRetry?: (attempt: number, error: unknown) => void,
-): Promise<void> {
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await effect();
@@ -72,13 +41,13 @@ async function withRetries(
   }
 }
 
-const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs) / 1000;
+const seconds = (fromMs: number, now: number): number => (now - fromMs) / 1000;
 
 /**
- * The exactly-once effect for one batch: intent, then idempotent side effects (deterministic
- * staging keys, ledger-guarded load, lineage keyed by batch and step), and last the state and
- * the next offsets in one commit. A crash anywhere replays the batch from the same state to the
- * same outcome, and every side effect absorbs the repeat.
+ * One unit of work at a time: decode → decide (the pure domain) → effects (batch-effects.ts). The
+ * intent is recorded before any side effect; the outcome is fixed once decided, and only its
+ * idempotent side effects are retried, so a crash anywhere replays the batch from the same state
+ * to the same outcome.
  */
 export class BatchPipeline {
   private batchesSinceSnapshot = 0;
@@ -113,14 +82,14 @@ export class BatchPipeline {
       },
       this.state.rules.maxRecordBytes,
     );
-    metrics.observeStage('decode', seconds(t, clock));
+    metrics.observeStage('decode', seconds(t, clock.now()));
 
     t = clock.now();
     const outcome = processBatch(this.state, records, clock.now(), {
       pseudonymizeUser: deps.pseudonymizeUser,
     });
     this.state = outcome.state;
-    metrics.observeStage('process', seconds(t, clock));
+    metrics.observeStage('process', seconds(t, clock.now()));
 
     // decided once per batch, not per attempt: a retry must not re-serialize the state or count
     // towards the next snapshot again
@@ -128,12 +97,15 @@ export class BatchPipeline {
     const snapshot =
       this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
 
-    // the outcome is fixed now; only its idempotent side effects are retried
-    let steps: LineageStep[] = [];
+    let steps: readonly LineageStep[];
     try {
-      await withRetries(async () => {
-        steps = await this.applyEffects(batch, records, outcome, snapshot);
-      }, deps.onRetry);
+      steps = await this.effects({
+        kind: 'source',
+        batch,
+        records,
+        outcome,
+        ...(snapshot !== undefined ? { snapshot } : {}),
+      });
       if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
     } catch (error) {
       await deps.openLineage?.fail(batch, error);
@@ -144,130 +116,33 @@ export class BatchPipeline {
     return outcome;
   }
 
-  /** Side effects of an outcome that has no source batch: attributions released at end of input. */
-  async flush(batchId: string): Promise<BatchOutcome> {
-    const outcome = processBatch(this.state, [], this.deps.clock.now(), { endOfInput: true });
+  /**
+   * Inputs that are caught up and have been quiet for the idle timeout stop holding their group's
+   * watermark back; whatever that releases is staged, loaded and committed like a batch.
+   */
+  markIdle(inputs: readonly IdleInput[], id: string): Promise<BatchOutcome> {
+    return this.release(id, { idleInputs: inputs });
+  }
+
+  /** End of a bounded input: everything still waiting is released. */
+  flush(id: string): Promise<BatchOutcome> {
+    return this.release(id, { endOfInput: true });
+  }
+
+  private async release(
+    id: string,
+    options: { endOfInput?: boolean; idleInputs?: readonly IdleInput[] },
+  ): Promise<BatchOutcome> {
+    const outcome = processBatch(this.state, [], this.deps.clock.now(), options);
     this.state = outcome.state;
     if (outcome.events.length === 0) return outcome;
-    const { deps } = this;
-    await deps.stateStore.beginBatch(batchId);
-    const staged = await stageBatch(deps.store, batchId, [], outcome.attributions);
-    const lineage = {
-      steps: flushLineageSteps(batchId, outcome, staged, deps.versions, deps.clock.now()),
-      stopped: [],
-    };
-    if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
-    await deps.committer.loadAndCommit(
-      {
-        batchId,
-        events: [],
-        attributions: outcome.attributions,
-        stagedKeys: staged.map((s) => s.key),
-      },
-      { batchId, events: outcome.events, positions: [] },
-      lineage,
-    );
-    deps.metrics.recordBatch('click_or_conversion', outcome.counts);
+    await this.deps.stateStore.beginBatch(id);
+    await this.effects({ kind: 'release', id, outcome });
+    this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
     return outcome;
   }
 
-  /**
-   * stage → publish → lineage → load + state + offsets. The combined commit is last: once the
-   * offsets advance the batch is never read again, so everything before it must already be done
-   * (and is idempotent, since a crash before the commit repeats it).
-   */
-  private async applyEffects(
-    batch: SourceBatch,
-    records: readonly SourceRecord[],
-    outcome: BatchOutcome,
-    snapshot: string | undefined,
-  ): Promise<LineageStep[]> {
-    const { deps } = this;
-    const { clock, metrics } = deps;
-
-    let t = clock.now();
-    const staged = await stageBatch(deps.store, batch.id, outcome.accepted, outcome.attributions);
-    metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
-    metrics.observeStage('stage', seconds(t, clock));
-    deps.crashCheck?.('after_stage');
-
-    t = clock.now();
-    await deps.publisher.publishAdEvents(outcome.accepted);
-    await deps.publisher.publishDeadLetters(deadLetters(batch.records, records, outcome));
-    metrics.observeStage('publish', seconds(t, clock));
-    deps.crashCheck?.('after_publish');
-
-    const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
-    const steps = lineageSteps(batch, outcome, staged, loadedTables, deps.versions, clock.now());
-    const lineage = { steps, stopped: stoppedRecords(batch.id, outcome, records) };
-    // a committer that records lineage writes it in the load's transaction, below
-    if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
-    deps.crashCheck?.('after_lineage');
-
-    t = clock.now();
-    const load = await deps.committer.loadAndCommit(
-      {
-        batchId: batch.id,
-        events: outcome.accepted,
-        attributions: outcome.attributions,
-        stagedKeys: staged.map((s) => s.key),
-        source: {
-          topic: batch.topic,
-          partition: batch.partition,
-          firstOffset: batch.firstOffset,
-          lastOffset: batch.lastOffset,
-          received: outcome.counts.received,
-          accepted: outcome.counts.accepted,
-          rejected: outcome.counts.rejected,
-          duplicates: outcome.counts.duplicates,
-        },
-      },
-      {
-        batchId: batch.id,
-        events: outcome.events,
-        positions: [nextPosition(batch)],
-        ...(snapshot !== undefined ? { snapshot } : {}),
-      },
-      lineage,
-    );
-    metrics.observeStage('commit', seconds(t, clock));
-    if (load.loaded) {
-      for (const table of loadedTables) {
-        metrics.rowsLoaded(
-          table,
-          outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length,
-        );
-      }
-      const now = clock.now();
-      for (const e of outcome.accepted)
-        metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
-      metrics.loadSucceeded(now);
-    }
-    deps.crashCheck?.('after_commit');
-    return steps;
+  private effects(decided: DecidedBatch): Promise<readonly LineageStep[]> {
+    return withRetries(() => applyBatchEffects(this.deps, decided), this.deps.onRetry);
   }
-}
-
-function deadLetters(
-  raw: readonly RawRecord[],
-  decoded: readonly SourceRecord[],
-  outcome: BatchOutcome,
-): DeadLetter[] {
-  const byOffset = new Map(raw.map((r, i) => [r.offset, { record: r, decoded: decoded[i] }]));
-  return outcome.rejections.flatMap((rej) => {
-    const found = byOffset.get(rej.source.offset);
-    // a rejection must reach the dead-letter topic; losing one silently would break conservation
-    if (!found)
-      throw new Error(
-        `rejected record ${rej.source.topic}/${rej.source.partition}/${rej.source.offset} is not in its batch`,
-      );
-    return [
-      {
-        record: found.record,
-        rejection: rej.rejection,
-        format: rej.source.format,
-        ...(rej.source.schemaId !== undefined ? { schemaId: rej.source.schemaId } : {}),
-      },
-    ];
-  });
 }

@@ -17,12 +17,13 @@ export interface RestoredState {
 export async function restoreState(
   store: StateStore,
   rules: PipelineRules,
+  inputs: readonly string[],
 ): Promise<RestoredState> {
   const stored = await store.load();
   // the configured rules apply from now on, even when the snapshot was taken under others
   let state: PipelineState = stored.snapshot
-    ? { ...stateFromSnapshot(stored.snapshot.data), rules }
-    : initialPipelineState(rules);
+    ? { ...stateFromSnapshot(stored.snapshot.data), rules, inputs }
+    : initialPipelineState(rules, inputs);
   for (const event of stored.eventsAfterSnapshot) state = evolvePipeline(state, event);
   return { state, positions: stored.positions, replayedEvents: stored.eventsAfterSnapshot.length };
 }

@@ -1,0 +1,171 @@
+import type { BatchOutcome, SourceRecord } from '../../domain';
+import type {
+  BatchCommitter,
+  BatchLineageRecord,
+  Clock,
+  DeadLetter,
+  EventPublisher,
+  LineageLog,
+  LineageStep,
+  Metrics,
+  ObjectStore,
+  RawRecord,
+  SourceBatch,
+} from '../../ports';
+import { nextPosition } from '../../ports';
+import type { CrashCheck } from './crash-points';
+import {
+  flushLineageSteps,
+  lineageSteps,
+  stoppedRecords,
+  type RuleVersions,
+} from './lineage-steps';
+import { FACT_TABLE, stageBatch } from './staging';
+
+export interface BatchEffectsDeps {
+  readonly store: ObjectStore;
+  /** loads the rows and commits state + offsets, in one transaction where the adapters allow */
+  readonly committer: BatchCommitter;
+  readonly publisher: EventPublisher;
+  readonly lineage: LineageLog;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly versions: RuleVersions;
+  /** failpoints for the exactly-once test; a no-op in normal runs */
+  readonly crashCheck?: CrashCheck;
+}
+
+/**
+ * What was decided for one unit of work: a source batch (one topic-partition's offset range, with
+ * its raw and decoded records), or a unit with no source records (attributions released because
+ * inputs went idle or the input ended), whose lineage is attribute → stage → load.
+ */
+export type DecidedBatch =
+  | {
+      readonly kind: 'source';
+      readonly batch: SourceBatch;
+      readonly records: readonly SourceRecord[];
+      readonly outcome: BatchOutcome;
+      readonly snapshot?: string;
+    }
+  | { readonly kind: 'release'; readonly id: string; readonly outcome: BatchOutcome };
+
+const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs) / 1000;
+
+/**
+ * The side effects of a decided batch: stage → publish → lineage → load + state + offsets. The
+ * combined commit is last: once the offsets advance the batch is never read again, so everything
+ * before it must already be done (and is idempotent, since a crash before the commit repeats it:
+ * deterministic staging keys, ledger-guarded load, lineage keyed by batch and step).
+ */
+export async function applyBatchEffects(
+  deps: BatchEffectsDeps,
+  decided: DecidedBatch,
+): Promise<readonly LineageStep[]> {
+  const { clock, metrics } = deps;
+  const { outcome } = decided;
+  const id = decided.kind === 'source' ? decided.batch.id : decided.id;
+
+  let t = clock.now();
+  const staged = await stageBatch(deps.store, id, outcome.accepted, outcome.attributions);
+  metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
+  metrics.observeStage('stage', seconds(t, clock));
+  deps.crashCheck?.('after_stage');
+
+  let lineage: BatchLineageRecord;
+  const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
+  if (decided.kind === 'source') {
+    t = clock.now();
+    await deps.publisher.publishAdEvents(outcome.accepted);
+    await deps.publisher.publishDeadLetters(
+      deadLetters(decided.batch.records, decided.records, outcome),
+    );
+    metrics.observeStage('publish', seconds(t, clock));
+    deps.crashCheck?.('after_publish');
+    lineage = {
+      steps: lineageSteps(decided.batch, outcome, staged, loadedTables, deps.versions, clock.now()),
+      stopped: stoppedRecords(id, outcome, decided.records),
+    };
+  } else {
+    lineage = {
+      steps: flushLineageSteps(id, outcome, staged, deps.versions, clock.now()),
+      stopped: [],
+    };
+  }
+  // a committer that records lineage writes it in the load's transaction, below
+  if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
+  deps.crashCheck?.('after_lineage');
+
+  t = clock.now();
+  const source = decided.kind === 'source' ? decided.batch : undefined;
+  const load = await deps.committer.loadAndCommit(
+    {
+      batchId: id,
+      events: outcome.accepted,
+      attributions: outcome.attributions,
+      stagedKeys: staged.map((s) => s.key),
+      ...(source
+        ? {
+            source: {
+              topic: source.topic,
+              partition: source.partition,
+              firstOffset: source.firstOffset,
+              lastOffset: source.lastOffset,
+              received: outcome.counts.received,
+              accepted: outcome.counts.accepted,
+              rejected: outcome.counts.rejected,
+              duplicates: outcome.counts.duplicates,
+            },
+          }
+        : {}),
+    },
+    {
+      batchId: id,
+      events: outcome.events,
+      positions: source ? [nextPosition(source)] : [],
+      ...(decided.kind === 'source' && decided.snapshot !== undefined
+        ? { snapshot: decided.snapshot }
+        : {}),
+    },
+    lineage,
+  );
+  metrics.observeStage('commit', seconds(t, clock));
+  if (load.loaded) {
+    for (const table of loadedTables) {
+      metrics.rowsLoaded(
+        table,
+        outcome.accepted.filter((e) => FACT_TABLE[e.eventType] === table).length,
+      );
+    }
+    const now = clock.now();
+    for (const e of outcome.accepted)
+      metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+    metrics.loadSucceeded(now);
+  }
+  deps.crashCheck?.('after_commit');
+  return lineage.steps;
+}
+
+function deadLetters(
+  raw: readonly RawRecord[],
+  decoded: readonly SourceRecord[],
+  outcome: BatchOutcome,
+): DeadLetter[] {
+  const byOffset = new Map(raw.map((r, i) => [r.offset, { record: r, decoded: decoded[i] }]));
+  return outcome.rejections.flatMap((rej) => {
+    const found = byOffset.get(rej.source.offset);
+    // a rejection must reach the dead-letter topic; losing one silently would break conservation
+    if (!found)
+      throw new Error(
+        `rejected record ${rej.source.topic}/${rej.source.partition}/${rej.source.offset} is not in its batch`,
+      );
+    return [
+      {
+        record: found.record,
+        rejection: rej.rejection,
+        format: rej.source.format,
+        ...(rej.source.schemaId !== undefined ? { schemaId: rej.source.schemaId } : {}),
+      },
+    ];
+  });
+}
