@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   let accepted = 0;
   const now = Date.now();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const batch of batches) {
     const t0 = performance.now();
     const records = await decodeRecords(
@@ -85,12 +86,17 @@ async function main(): Promise<void> {
     accepted += outcome.counts.accepted;
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time (user + system) varies far less than wall time on a busy machine
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(
     `${JSON.stringify({
       events: received,
       seconds: Number(seconds.toFixed(3)),
       eventsPerSec: Math.round(received / seconds),
+      cpuSeconds: Number(cpuSeconds.toFixed(3)),
+      eventsPerCpuSecond: Math.round(received / cpuSeconds),
       peakRssMB,
       accepted,
       decodeSeconds: Number((decodeMs / 1000).toFixed(3)),

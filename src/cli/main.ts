@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config';
+import { parseDuration } from '../config/duration';
 import { conservation } from './audit-command';
 import {
   lineageBatch,
@@ -25,6 +26,15 @@ const positiveInt =
     return n;
   };
 
+const durationOption =
+  (name: string) =>
+  (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < 1)
+      throw new InvalidArgumentError(`${name} must be a duration like 90m, 3d or milliseconds`);
+    return ms;
+  };
+
 const program = new Command('adx').description('AdvertiseX ad-event pipeline').showHelpAfterError();
 
 program
@@ -43,7 +53,12 @@ program
     positiveInt('--rate'),
   )
   .option('--seed <n>', 'simulator seed', positiveInt('--seed'))
-  .action(async (opts: { events?: number; rate?: number; seed?: number }) => {
+  .option(
+    '--backlog <duration>',
+    'catch-up mode: the first records are from that far in the past (e.g. 3d), all at once',
+    durationOption('--backlog'),
+  )
+  .action(async (opts: { events?: number; rate?: number; seed?: number; backlog?: number }) => {
     const config = loadConfig();
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());

@@ -17,6 +17,11 @@ export interface ServeOptions {
   readonly events?: number;
   readonly rate?: number;
   readonly seed?: number;
+  /**
+   * catch-up mode: event time starts this far (ms) in the past and the records up to now are
+   * produced at once, as a consumer finds them after an outage or on a backfill
+   */
+  readonly backlog?: number;
 }
 
 export interface ServeResult {
@@ -51,14 +56,15 @@ export async function serve(
   const ids = await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
   const total = options.events;
   const rate = options.rate ?? config.simulator.rate;
-  const startTime = total !== undefined ? Date.now() - 60_000 - total * STEP_MS : Date.now();
+  const timing = trafficTiming(Date.now(), total, rate, options.backlog);
+  const { startTime } = timing;
   const simulator = createSimulator({
     seed: options.seed ?? config.simulator.seed,
     campaigns: config.simulator.campaigns,
     users: config.simulator.users,
     partitions: config.partitions,
     startTime,
-    eventTimeStepMs: total !== undefined ? STEP_MS : 1000 / rate,
+    eventTimeStepMs: timing.eventTimeStepMs,
     bidRequestSchemaIds: ids.bidRequest,
   });
   const traffic = new SimulatedTraffic(
@@ -79,6 +85,9 @@ export async function serve(
     metrics: `http://${config.http.host}:${(server.address() as { port: number }).port}/metrics`,
     events: total ?? 'unbounded',
     rate: total === undefined ? rate : 'as fast as possible',
+    ...(options.backlog !== undefined
+      ? { backlogFrom: new Date(startTime).toISOString(), backlogRecords: timing.backlogRecords }
+      : {}),
   });
 
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
@@ -98,6 +107,9 @@ export async function serve(
       await service.finished();
       if (!signal?.aborted) await service.endOfInput();
     } else {
+      // the backlog at once, as fast as the pipeline takes it, then live traffic at the rate
+      if (timing.backlogRecords > 0)
+        await traffic.feedBounded(timing.backlogRecords, () => service.totals.received);
       traffic.feedAtRate(rate);
       await service.finished();
     }
@@ -123,6 +135,36 @@ export async function serve(
   });
   await container.get<Storage>(STORAGE).close();
   return { container, service, traffic, report, groundTruth: simulator.groundTruth() };
+}
+
+/**
+ * Where simulated event time starts and how fast it advances. Bounded runs end a minute before
+ * now: 5 ms per record, or spread over the backlog. Unbounded runs advance 1000/rate ms per
+ * record from now, or from now - backlog, the backlog's records (backlog x rate) produced at once.
+ */
+export function trafficTiming(
+  now: number,
+  total: number | undefined,
+  rate: number,
+  backlogMs: number | undefined,
+): { startTime: number; eventTimeStepMs: number; backlogRecords: number } {
+  if (total !== undefined) {
+    if (backlogMs === undefined)
+      return {
+        startTime: now - 60_000 - total * STEP_MS,
+        eventTimeStepMs: STEP_MS,
+        backlogRecords: 0,
+      };
+    const span = Math.max(1, backlogMs - 60_000);
+    return { startTime: now - backlogMs, eventTimeStepMs: span / total, backlogRecords: total };
+  }
+  const step = 1000 / rate;
+  if (backlogMs === undefined) return { startTime: now, eventTimeStepMs: step, backlogRecords: 0 };
+  return {
+    startTime: now - backlogMs,
+    eventTimeStepMs: step,
+    backlogRecords: Math.floor(backlogMs / step),
+  };
 }
 
 const DAY_MS = 86_400_000;
