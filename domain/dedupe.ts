@@ -1,8 +1,15 @@
-import { eventKey, type AdEvent } from './ad-event';
+import type { AdEvent } from './ad-event';
 import type { DomainEvent } from './domain-events';
 import { rejection } from './rejection';
 import type { PipelineRules } from './rules';
-import { bucketOf, BUCKET_MS, inputWatermark, type EventTimeClock } from './watermark';
+import {
+  acceptedTimes,
+  forgetBefore,
+  newEventKeyIndex,
+  rememberKey,
+  type EventKeyIndex,
+} from './event-key-index';
+import { inputWatermark, type EventTimeClock } from './watermark';
 
 /**
  * Dedupe: an event is a duplicate when its (eventType, eventId) was accepted before with an event
@@ -16,18 +23,10 @@ import { bucketOf, BUCKET_MS, inputWatermark, type EventTimeClock } from './wate
  * them; the group's watermark is never ahead of an input's, so every record that is accepted is
  * still inside the window of keys kept.
  */
-export interface DedupeState {
-  /**
-   * eventKey → event time of the accepted event; the times of each acceptance, in the rare case of
-   * an id used again once the retention of its first use had passed
-   */
-  readonly seen: Map<string, number | number[]>;
-  /** hour bucket → keys accepted with an event time in it; expiry drops whole buckets */
-  readonly buckets: Map<number, string[]>;
-}
+export type DedupeState = EventKeyIndex;
 
 export function emptyDedupeState(): DedupeState {
-  return { seen: new Map(), buckets: new Map() };
+  return newEventKeyIndex();
 }
 
 /** The one decision dedupe makes about an accepted-so-far event. */
@@ -47,7 +46,7 @@ export function dedupeDecision(
     );
     return { type: 'RecordRejected', source: event.source, rejection: late };
   }
-  const original = state.seen.get(eventKey(event));
+  const original = acceptedTimes(state, event.eventType, event.eventId);
   if (original !== undefined && withinRetention(original, event.eventTime, rules)) {
     const { eventType, eventId, eventTime, source } = event;
     return { type: 'DuplicateDropped', eventType, eventId, eventTime, source };
@@ -55,39 +54,20 @@ export function dedupeDecision(
   return { type: 'EventAccepted', event };
 }
 
-function withinRetention(seen: number | number[], time: number, rules: PipelineRules): boolean {
+function withinRetention(
+  seen: number | readonly number[],
+  time: number,
+  rules: PipelineRules,
+): boolean {
   if (typeof seen === 'number') return Math.abs(seen - time) <= rules.dedupeRetentionMs;
   return seen.some((t) => Math.abs(t - time) <= rules.dedupeRetentionMs);
 }
 
 export function rememberAccepted(state: DedupeState, event: AdEvent): void {
-  const key = eventKey(event);
-  const before = state.seen.get(key);
-  state.seen.set(
-    key,
-    before === undefined
-      ? event.eventTime
-      : [...(typeof before === 'number' ? [before] : before), event.eventTime],
-  );
-  const bucket = bucketOf(event.eventTime);
-  const keys = state.buckets.get(bucket);
-  if (keys) keys.push(key);
-  else state.buckets.set(bucket, [key]);
+  rememberKey(state, event.eventType, event.eventId, event.eventTime);
 }
 
 /** Forgets keys whose event time is more than the retention behind the group's watermark. */
 export function forgetExpired(state: DedupeState, watermark: number, rules: PipelineRules): void {
-  const horizon = watermark - rules.dedupeRetentionMs;
-  for (const [bucket, keys] of state.buckets) {
-    if ((bucket + 1) * BUCKET_MS > horizon) continue;
-    for (const key of keys) {
-      // a key accepted again later (beyond the retention of its first time) lives in a newer bucket
-      const seen = state.seen.get(key);
-      if (seen === undefined) continue;
-      const kept = (typeof seen === 'number' ? [seen] : seen).filter((t) => t >= horizon);
-      if (kept.length === 0) state.seen.delete(key);
-      else state.seen.set(key, kept.length === 1 ? (kept[0] as number) : kept);
-    }
-    state.buckets.delete(bucket);
-  }
+  forgetBefore(state, watermark - rules.dedupeRetentionMs);
 }
