@@ -3,14 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
-import {
-  TOKENS,
-  type ObjectStore,
-  type EventSource,
-  type Logger,
-  type Metrics,
-  type Warehouse,
-} from '../../ports';
+import { TOKENS, type ObjectStore, type Logger, type Metrics, type Warehouse } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
 import type { Storage } from '../container/storage';
@@ -26,8 +19,6 @@ export interface RealServeResult {
   readonly service: PipelineService;
   readonly report: string;
 }
-
-const LAG_INTERVAL_MS = 15_000;
 
 /**
  * `adx serve` with ADX_PROFILE=real: a consumer-group member on Kafka until `signal` fires; then
@@ -48,7 +39,6 @@ export async function serveReal(
     .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));
   const service = container.get<PipelineService>(SERVICE);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
-  const source = container.get<EventSource>(TOKENS.EventSource);
   const server = await startOpsServer(
     metrics,
     { healthy: () => service.status !== 'failed', ready: () => service.status === 'running' },
@@ -56,13 +46,6 @@ export async function serveReal(
     config.http.port,
   );
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
-  const lagTimer = setInterval(() => {
-    source.lag().then(
-      (lag) => lag.forEach((records, tp) => metrics.setConsumerLag(tp, records)),
-      () => metrics.error('lag'),
-    );
-  }, LAG_INTERVAL_MS);
-  lagTimer.unref();
   logger.info('serving', {
     profile: 'real',
     brokers: config.kafka?.brokers.join(','),
@@ -79,7 +62,6 @@ export async function serveReal(
   try {
     await service.finished();
   } finally {
-    clearInterval(lagTimer);
     stopProgress();
     server.close();
     await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();

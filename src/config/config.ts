@@ -78,6 +78,10 @@ const envSchema = z.object({
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
   ADX_REFRESH_INTERVAL: duration.default(30_000),
+  /** how often the consumer lag is read from the source (Kafka: one admin request per topic) */
+  ADX_LAG_INTERVAL: duration
+    .refine((ms) => ms >= 100, 'expected a duration of at least 100ms')
+    .default(15_000),
   ADX_DEDUPE_RETENTION: duration.optional(),
   ADX_ALLOWED_LATENESS: duration.optional(),
   ADX_CLICK_LOOKBACK: duration.optional(),
@@ -167,6 +171,8 @@ export interface AppConfig {
   readonly progressIntervalMs: number;
   /** how often the warehouse aggregates are refreshed while batches load */
   readonly refreshIntervalMs: number;
+  /** how often the consumer lag per partition is read and exposed */
+  readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
   readonly simulator: {
     readonly seed: number;
@@ -251,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
+    lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {
       seed: e.ADX_SIM_SEED,

@@ -31,6 +31,7 @@ import {
   stoppedRecords,
   type RuleVersions,
 } from './lineage-steps';
+import { observeLoadFreshness } from './load-freshness';
 import { stageBatch, FACT_TABLE } from './staging';
 
 export interface BatchPipelineDeps {
@@ -230,7 +231,7 @@ export class BatchPipeline {
       },
       lineage,
     );
-    metrics.observeStage('commit', seconds(t, clock));
+    metrics.observeStage('load', seconds(t, clock));
     if (load.loaded) {
       for (const table of loadedTables) {
         metrics.rowsLoaded(
@@ -239,8 +240,7 @@ export class BatchPipeline {
         );
       }
       const now = clock.now();
-      for (const e of outcome.accepted)
-        metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+      observeLoadFreshness(metrics, batch, outcome.accepted, now);
       metrics.loadSucceeded(now);
     }
     deps.crashCheck?.('after_commit');

@@ -1,0 +1,40 @@
+import type { AdEvent } from '../../domain';
+import type { DeadLetter, EventPublisher, Metrics } from '../../ports';
+
+/**
+ * Any EventPublisher, measured: dead letters written (by the topic they came from and the reason)
+ * and failed publishes. A retried batch publishes again, so the count is of records written.
+ */
+export class MeteredEventPublisher implements EventPublisher {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async publishAdEvents(events: readonly AdEvent[]): Promise<void> {
+    try {
+      await this.publisher.publishAdEvents(events);
+    } catch (error) {
+      this.metrics.error('publisher');
+      throw error;
+    }
+  }
+
+  async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    try {
+      await this.publisher.publishDeadLetters(letters);
+    } catch (error) {
+      this.metrics.error('publisher');
+      throw error;
+    }
+    const counted = new Map<string, { topic: string; reason: string; n: number }>();
+    for (const letter of letters) {
+      const key = `${letter.record.topic}\u0000${letter.rejection.reason}`;
+      const entry = counted.get(key);
+      if (entry) entry.n++;
+      else counted.set(key, { topic: letter.record.topic, reason: letter.rejection.reason, n: 1 });
+    }
+    for (const { topic, reason, n } of counted.values())
+      this.metrics.deadLettered(topic, reason, n);
+  }
+}
