@@ -65,8 +65,12 @@ monitoring_render() { # component
       fi
       ;;
   esac
-  rm -rf "$dst"
-  mv "$dst.new" "$dst"
+  # in place: the running process's working directory is $dst (relative paths such as
+  # Alertmanager's routing_key_file resolve against it), so the directory itself must stay
+  mkdir -p "$dst"
+  find "$dst" -mindepth 1 -delete
+  cp -R "$dst.new/." "$dst/"
+  rm -rf "$dst.new"
   after="$(dir_digest "$dst")"
   [[ "$before" == "$after" ]] || printf 'changed'
 }

@@ -28,8 +28,11 @@ export async function serveReal(
   config: AppConfig,
   signal: AbortSignal,
   onReady?: (c: Container) => void,
+  /** runs before anything is taken from the container: a test may rebind a port here */
+  prepare?: (c: Container) => void | Promise<void>,
 ): Promise<RealServeResult> {
   const container = await buildContainer(config);
+  await prepare?.(container);
   const logger = container.get<Logger>(TOKENS.Logger);
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
