@@ -82,6 +82,11 @@ export async function startFakePagerDuty(port = 0): Promise<FakePagerDuty> {
     webhookUrl: `http://127.0.0.1:${bound}/adx-warnings`,
     events,
     warnings,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Alertmanager keeps its connections alive; close() alone would wait for them
+        server.closeAllConnections();
+      }),
   };
 }
