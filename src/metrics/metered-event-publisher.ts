@@ -11,30 +11,29 @@ export class MeteredEventPublisher implements EventPublisher {
     private readonly metrics: Metrics,
   ) {}
 
-  async publishAdEvents(events: readonly AdEvent[]): Promise<void> {
-    try {
-      await this.publisher.publishAdEvents(events);
-    } catch (error) {
-      this.metrics.error('publisher');
-      throw error;
-    }
+  publishAdEvents(events: readonly AdEvent[]): Promise<void> {
+    return this.counted(this.publisher.publishAdEvents(events));
   }
 
   async publishDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    await this.counted(this.publisher.publishDeadLetters(letters));
+    const byReason = new Map<string, { topic: string; reason: string; n: number }>();
+    for (const letter of letters) {
+      const key = `${letter.record.topic}\u0000${letter.rejection.reason}`;
+      const entry = byReason.get(key);
+      if (entry) entry.n++;
+      else byReason.set(key, { topic: letter.record.topic, reason: letter.rejection.reason, n: 1 });
+    }
+    for (const { topic, reason, n } of byReason.values())
+      this.metrics.deadLettered(topic, reason, n);
+  }
+
+  private async counted(publish: Promise<void>): Promise<void> {
     try {
-      await this.publisher.publishDeadLetters(letters);
+      await publish;
     } catch (error) {
       this.metrics.error('publisher');
       throw error;
     }
-    const counted = new Map<string, { topic: string; reason: string; n: number }>();
-    for (const letter of letters) {
-      const key = `${letter.record.topic}\u0000${letter.rejection.reason}`;
-      const entry = counted.get(key);
-      if (entry) entry.n++;
-      else counted.set(key, { topic: letter.record.topic, reason: letter.rejection.reason, n: 1 });
-    }
-    for (const { topic, reason, n } of counted.values())
-      this.metrics.deadLettered(topic, reason, n);
   }
 }

@@ -15,6 +15,7 @@ export interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for?: string;
+  readonly keep_firing_for?: string;
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
 }

@@ -4,7 +4,8 @@
  * their HTTP APIs.
  *
  * The test configuration differs from ops/ only in time and in where notifications go: scrape and
- * evaluation every second, every duration of the alert rules (for:, range windows, offsets)
+ * evaluation every second, every duration of the alert rules (for:, keep_firing_for:, range
+ * windows, offsets)
  * divided by TIME_SCALE, Alertmanager's group timers in seconds, and PagerDuty's URL and the
  * warnings webhook pointed at a local receiver. Thresholds, expressions, labels, routes and
  * inhibitions are the shipped ones.
@@ -76,6 +77,7 @@ export function writeTestMonitoringConfig(dir: string, targets: NotificationTarg
         ...r,
         expr: scaledExpr(r.expr),
         ...(r.for ? { for: scaled(r.for) } : {}),
+        ...(r.keep_firing_for ? { keep_firing_for: scaled(r.keep_firing_for) } : {}),
       })),
     }));
     writeFileSync(join(prometheus, 'rules', file), stringify({ ...rules, groups }));
