@@ -27,7 +27,7 @@ npx eslint . || status=1
 npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; status=1; }
 
 step "monitoring config (promtool, amtool)"
-bash scripts/test-monitoring.sh || status=1
+npm run --silent test:monitoring || status=1
 
 step "jest: unit, memory"
 run_jest --selectProjects unit memory
