@@ -24,6 +24,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/exactly-once/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
     },
+    // Prometheus and Alertmanager (ops/stack.sh up --monitoring) over the real stack
+    {
+      ...base,
+      displayName: 'monitoring',
+      testMatch: ['<rootDir>/test/monitoring/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
     {
       ...base,
       displayName: 'contract',

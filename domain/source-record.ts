@@ -5,6 +5,12 @@ export type SourceFormat = 'json' | 'csv' | 'avro';
 /** Which of the source contracts a topic carries; the CSV topic carries clicks and conversions. */
 export type SourceKind = 'impression' | 'click_or_conversion' | 'bid_request';
 
+export const SOURCE_KINDS: readonly SourceKind[] = [
+  'impression',
+  'click_or_conversion',
+  'bid_request',
+];
+
 /** Where a record came from: enough to find it again in Kafka. Offsets are int64, kept as strings. */
 export interface SourceCoordinates {
   readonly topic: string;

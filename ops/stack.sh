@@ -5,7 +5,8 @@
 # ops/pom.xml into .stack/lib/. See ops/README.md.
 #
 #   ops/stack.sh up       fetch jars (first time), start whatever is not healthy, wait for health
-#   ops/stack.sh status   one line per component; exit 1 if any is down
+#   ops/stack.sh up --monitoring       also Prometheus and Alertmanager (ops/stack-monitoring.sh)
+#   ops/stack.sh status   one line per component; exit 1 if any is down (--monitoring: those too)
 #   ops/stack.sh down     stop what `up` started (pid files under .stack/run/)
 #   ops/stack.sh env      print the connection settings as shell exports
 #
@@ -26,7 +27,7 @@ RUN="$STACK/run"
 LOGS="$STACK/logs"
 
 HOST=127.0.0.1
-PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT S3_PORT REGISTRY_PORT REGISTRY_MGMT_PORT)
+PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT S3_PORT REGISTRY_PORT REGISTRY_MGMT_PORT PROMETHEUS_PORT ALERTMANAGER_PORT)
 # While JVMs started by `up` are running, the ports they were given (saved in
 # .stack/run/ports.env) are the defaults, so `status` and `env` need no repeated overrides.
 if [[ -f "$RUN/ports.env" ]] && compgen -G "$RUN/*.pid" >/dev/null; then
@@ -41,6 +42,9 @@ REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 # Apicurio 3.x serves health/metrics on a separate Quarkus management port (its default,
 # 9000, would collide with S3Proxy).
 REGISTRY_MGMT_PORT="${REGISTRY_MGMT_PORT:-8091}"
+# monitoring (up --monitoring). Alertmanager's own default, 9093, is Kafka's controller here.
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
+ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9095}"
 POSTGRES_HOST="${POSTGRES_HOST:-127.0.0.1}"
 POSTGRES_PORT="${POSTGRES_PORT:-5432}"
 POSTGRES_USER="${POSTGRES_USER:-postgres}"
@@ -297,6 +301,8 @@ healthy() { # component
     s3proxy) [[ "$(http_status "http://$HOST:$S3_PORT/")" == 403 ]] ;; # anonymous: AccessDenied
     registry) [[ "$(http_status "http://$HOST:$REGISTRY_PORT/apis/ccompat/v7/subjects")" == 200 ]] ;;
     postgres) pg_isready -q -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" ;;
+    prometheus) [[ "$(http_status "http://$HOST:$PROMETHEUS_PORT/-/ready")" == 200 ]] ;;
+    alertmanager) [[ "$(http_status "http://$HOST:$ALERTMANAGER_PORT/-/ready")" == 200 ]] ;;
   esac
 }
 
@@ -306,6 +312,8 @@ address() {
     s3proxy) printf 'http://%s:%s' "$HOST" "$S3_PORT" ;;
     registry) printf 'http://%s:%s/apis/ccompat/v7' "$HOST" "$REGISTRY_PORT" ;;
     postgres) printf 'postgresql://%s@%s:%s/%s' "$POSTGRES_USER" "$POSTGRES_HOST" "$POSTGRES_PORT" "$POSTGRES_DB" ;;
+    prometheus) printf 'http://%s:%s' "$HOST" "$PROMETHEUS_PORT" ;;
+    alertmanager) printf 'http://%s:%s' "$HOST" "$ALERTMANAGER_PORT" ;;
   esac
 }
 
@@ -477,6 +485,11 @@ registry_start() {
     "${storage[@]}" -jar "$jar"
 }
 
+# ---------------------------------------------------------------- monitoring
+
+# shellcheck source=ops/stack-monitoring.sh
+source "$OPS/stack-monitoring.sh"
+
 # ---------------------------------------------------------------- commands
 
 wait_healthy() { # component timeout_seconds
@@ -530,6 +543,7 @@ cmd_up() {
       registry) wait_healthy registry "$REGISTRY_TIMEOUT" || failed=1 ;;
     esac
   done
+  if ((WITH_MONITORING)); then monitoring_up || failed=1; fi
   log "up took $((SECONDS - t0))s"
   status_lines || true
   ((failed == 0)) || die "some components failed to start (ops/stack.sh down stops the others)"
@@ -537,7 +551,11 @@ cmd_up() {
 
 status_lines() { # prints the status table; returns 1 if any component is down
   local c pid state any_down=0 extra
-  for c in "${COMPONENTS[@]}" postgres; do
+  local shown=("${COMPONENTS[@]}" postgres)
+  for c in "${MONITORING_COMPONENTS[@]}"; do
+    if ((WITH_MONITORING)) || [[ -f "$(pidfile "$c")" ]]; then shown+=("$c"); fi
+  done
+  for c in "${shown[@]}"; do
     pid="-"
     extra=""
     if [[ "$c" == postgres ]]; then
@@ -547,7 +565,7 @@ status_lines() { # prints the status table; returns 1 if any component is down
     fi
     if healthy "$c"; then state=up; else state=down; any_down=1; fi
     [[ "$c" == kafka && "$state" == up ]] && extra=" $(kafka_probe || true)"
-    printf '%-9s %-5s pid %-8s %s%s\n' "$c" "$state" "$pid" "$(address "$c")" "$extra"
+    printf '%-12s %-5s pid %-8s %s%s\n' "$c" "$state" "$pid" "$(address "$c")" "$extra"
   done
   return "$any_down"
 }
@@ -560,7 +578,7 @@ cmd_status() {
 cmd_down() {
   lock
   local c
-  for c in registry s3proxy kafka; do stop_component "$c"; done
+  for c in prometheus alertmanager registry s3proxy kafka; do stop_component "$c"; done
   postgres_down
   rm -f "$RUN/ports.env"
   log "down: stopped what ops/stack.sh had started (data kept in .stack/data)"
@@ -575,16 +593,20 @@ export S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY
 export S3_FORCE_PATH_STYLE=true
 export SCHEMA_REGISTRY_URL=http://$HOST:$REGISTRY_PORT/apis/ccompat/v7
 export DATABASE_URL=postgresql://$POSTGRES_USER@$POSTGRES_HOST:$POSTGRES_PORT/$POSTGRES_DB
+export PROMETHEUS_URL=http://$HOST:$PROMETHEUS_PORT
+export ALERTMANAGER_URL=http://$HOST:$ALERTMANAGER_PORT
 EOF
 }
 
+WITH_MONITORING=0
+[[ "${2:-}" == --monitoring ]] && WITH_MONITORING=1
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *)
-    echo "usage: ops/stack.sh up|down|status|env" >&2
+    echo "usage: ops/stack.sh up [--monitoring] | down | status [--monitoring] | env" >&2
     exit 2
     ;;
 esac

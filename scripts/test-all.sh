@@ -26,20 +26,27 @@ step "lint (eslint + prettier)"
 npx eslint . || status=1
 npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; status=1; }
 
+step "monitoring config (promtool, amtool)"
+npm run --silent test:monitoring || status=1
+
 step "jest: unit, memory"
 run_jest --selectProjects unit memory
 
 step "real stack"
-if ! ops/stack.sh status >/dev/null 2>&1; then
-  ops/stack.sh up || { echo "the stack did not start: the suites below will fail"; status=1; }
+if ! ops/stack.sh status --monitoring >/dev/null 2>&1; then
+  # --monitoring: Prometheus and Alertmanager too, for the end-to-end alert test
+  ops/stack.sh up --monitoring || { echo "the stack did not start: the suites below will fail"; status=1; }
 fi
-ops/stack.sh status || true
+ops/stack.sh status --monitoring || true
 # the tests' defaults are the stack's addresses; only these two are passed on, so a child
 # process started by a test never inherits a DATABASE_URL or bucket it did not ask for
 eval "$(ops/stack.sh env | grep -E '^export (KAFKA_BROKERS|SCHEMA_REGISTRY_URL)=')"
+# the alert test also needs the monitoring addresses and the stack's own ports (it restarts
+# Prometheus and Alertmanager with its test configuration through ops/stack.sh)
+eval "$(ops/stack.sh env | grep -E '^export (PROMETHEUS_URL|ALERTMANAGER_URL)=')"
 
-step "jest: conformance (memory and real adapters), contract, integration, exactly-once"
-run_jest --selectProjects conformance contract integration exactly-once --runInBand
+step "jest: conformance (memory and real adapters), contract, integration, exactly-once, monitoring"
+run_jest --selectProjects conformance contract integration exactly-once monitoring --runInBand
 
 node -e '
   let passed = 0, failed = 0, skipped = 0, suitesPassed = 0, suitesFailed = 0, total = 0;

@@ -3,14 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
-import {
-  TOKENS,
-  type ObjectStore,
-  type EventSource,
-  type Logger,
-  type Metrics,
-  type Warehouse,
-} from '../../ports';
+import { TOKENS, type ObjectStore, type Logger, type Metrics, type Warehouse } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
 import type { Storage } from '../container/storage';
@@ -27,8 +20,6 @@ export interface RealServeResult {
   readonly report: string;
 }
 
-const LAG_INTERVAL_MS = 15_000;
-
 /**
  * `adx serve` with ADX_PROFILE=real: a consumer-group member on Kafka until `signal` fires; then
  * it finishes the batch in flight, commits, leaves the group and closes its producer.
@@ -37,8 +28,11 @@ export async function serveReal(
   config: AppConfig,
   signal: AbortSignal,
   onReady?: (c: Container) => void,
+  /** runs before anything is taken from the container: a test may rebind a port here */
+  prepare?: (c: Container) => void | Promise<void>,
 ): Promise<RealServeResult> {
   const container = await buildContainer(config);
+  await prepare?.(container);
   const logger = container.get<Logger>(TOKENS.Logger);
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
@@ -48,7 +42,6 @@ export async function serveReal(
     .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));
   const service = container.get<PipelineService>(SERVICE);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
-  const source = container.get<EventSource>(TOKENS.EventSource);
   const server = await startOpsServer(
     metrics,
     { healthy: () => service.status !== 'failed', ready: () => service.status === 'running' },
@@ -56,13 +49,6 @@ export async function serveReal(
     config.http.port,
   );
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
-  const lagTimer = setInterval(() => {
-    source.lag().then(
-      (lag) => lag.forEach((records, tp) => metrics.setConsumerLag(tp, records)),
-      () => metrics.error('lag'),
-    );
-  }, LAG_INTERVAL_MS);
-  lagTimer.unref();
   logger.info('serving', {
     profile: 'real',
     brokers: config.kafka?.brokers.join(','),
@@ -79,7 +65,6 @@ export async function serveReal(
   try {
     await service.finished();
   } finally {
-    clearInterval(lagTimer);
     stopProgress();
     server.close();
     await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();

@@ -82,6 +82,10 @@ const envSchema = z.object({
   ADX_IDLE_TIMEOUT: duration
     .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
     .default(30_000),
+  /** how often the consumer lag is read from the source (Kafka: one admin request per topic) */
+  ADX_LAG_INTERVAL: duration
+    .refine((ms) => ms >= 100, 'expected a duration of at least 100ms')
+    .default(15_000),
   ADX_DEDUPE_RETENTION: duration.optional(),
   ADX_ALLOWED_LATENESS: duration.optional(),
   ADX_CLICK_LOOKBACK: duration.optional(),
@@ -173,6 +177,8 @@ export interface AppConfig {
   readonly refreshIntervalMs: number;
   /** processing time after which a caught-up, quiet input stops holding the watermark back */
   readonly idleTimeoutMs: number;
+  /** how often the consumer lag per partition is read and exposed */
+  readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
   readonly simulator: {
     readonly seed: number;
@@ -260,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
     idleTimeoutMs: e.ADX_IDLE_TIMEOUT,
+    lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {
       seed: e.ADX_SIM_SEED,

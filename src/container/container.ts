@@ -12,6 +12,9 @@ import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
 import { configuredOpenLineageSink } from '../lineage/configured-sink';
+import { MeteredBatchCommitter } from '../metrics/metered-batch-committer';
+import { MeteredEventPublisher } from '../metrics/metered-event-publisher';
+import { MeteredEventSource } from '../metrics/metered-event-source';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
@@ -53,13 +56,13 @@ export async function buildContainer(
     const pseudonymizer = ctx.get<Pseudonymizer>(TOKENS.Pseudonymizer);
     const metrics = ctx.get<Metrics>(TOKENS.Metrics);
     return new PipelineService(
-      ctx.get(TOKENS.EventSource),
+      new MeteredEventSource(ctx.get(TOKENS.EventSource), metrics, config.lagIntervalMs),
       ctx.get(TOKENS.StateStore),
       {
         registry: ctx.get(TOKENS.SchemaRegistry),
         store: ctx.get(TOKENS.ObjectStore),
-        committer: ctx.get(TOKENS.BatchCommitter),
-        publisher: ctx.get(TOKENS.EventPublisher),
+        committer: new MeteredBatchCommitter(ctx.get(TOKENS.BatchCommitter), metrics),
+        publisher: new MeteredEventPublisher(ctx.get(TOKENS.EventPublisher), metrics),
         stateStore: ctx.get(TOKENS.StateStore),
         lineage: ctx.get(TOKENS.LineageLog),
         metrics,

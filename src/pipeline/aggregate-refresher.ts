@@ -30,8 +30,9 @@ export class AggregateRefresher {
   refresh(): Promise<void> {
     if (!this.dirty || this.running) return this.running ?? Promise.resolve();
     this.dirty = false;
+    const started = performance.now();
     this.running = this.warehouse.refreshAggregates().then(
-      () => undefined,
+      () => this.metrics.observeStage('refresh_aggregates', (performance.now() - started) / 1000),
       (error: unknown) => {
         this.dirty = true;
         this.metrics.error('refresh_aggregates');

@@ -20,6 +20,7 @@ import {
   stoppedRecords,
   type RuleVersions,
 } from './lineage-steps';
+import { observeLoadFreshness } from './load-freshness';
 import { FACT_TABLE, stageBatch } from './staging';
 
 export interface BatchEffectsDeps {
@@ -129,7 +130,7 @@ export async function applyBatchEffects(
     },
     lineage,
   );
-  metrics.observeStage('commit', seconds(t, clock));
+  metrics.observeStage('load', seconds(t, clock));
   if (load.loaded) {
     for (const table of loadedTables) {
       metrics.rowsLoaded(
@@ -138,8 +139,7 @@ export async function applyBatchEffects(
       );
     }
     const now = clock.now();
-    for (const e of outcome.accepted)
-      metrics.observeEventTimeLag(Math.max(0, (now - e.eventTime) / 1000));
+    if (source) observeLoadFreshness(metrics, source, outcome.accepted, now);
     metrics.loadSucceeded(now);
   }
   deps.crashCheck?.('after_commit');

@@ -1,7 +1,7 @@
 import type { MemoryEventPublisher } from '../../adapters/memory/memory-event-publisher';
 import type { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
 import { isConserved, REJECTION_REASONS } from '../../domain';
-import { TOKENS } from '../../ports';
+import { TOKENS, type Metrics } from '../../ports';
 import { loadConfig } from '../../src/config/config';
 import { serve, type ServeResult } from '../../src/cli/serve';
 
@@ -90,5 +90,36 @@ describe('embedded service run on in-memory adapters', () => {
     const models = new Set(attributed.map((a) => a.model));
     expect(models).toContain('lookback');
     expect(models).toContain('last_click');
+  });
+
+  it('exposes the on-call metrics of the run, consumer lag per topic-partition included', async () => {
+    const text = await run.container.get<Metrics>(TOKENS.Metrics).expose();
+    const sum = (pattern: RegExp): number =>
+      [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
+    const t = run.service.totals;
+    expect(sum(/^adx_consumer_records_total\{[^}]*\} (\S+)$/gm)).toBe(t.received);
+    expect(sum(/^adx_events_rejected_total\{[^}]*\} (\S+)$/gm)).toBe(t.rejected);
+    expect(sum(/^adx_dead_letters_total\{[^}]*\} (\S+)$/gm)).toBe(t.rejected);
+    expect(sum(/^adx_rows_loaded_total\{table="fact_[a-z_]+"\} (\S+)$/gm)).toBe(t.accepted);
+    // every accepted event was loaded in a committed batch, and observed once from each origin
+    expect(
+      sum(/^adx_freshness_seconds_count\{source="[a-z_]+",origin="event_time"\} (\S+)$/gm),
+    ).toBe(t.accepted);
+    expect(
+      sum(/^adx_freshness_seconds_count\{source="[a-z_]+",origin="kafka_append"\} (\S+)$/gm),
+    ).toBe(t.accepted);
+    const config = loadConfig({});
+    for (const topic of [
+      config.topics.impressions,
+      config.topics.clicks,
+      config.topics.bidRequests,
+    ])
+      for (let partition = 0; partition < config.partitions; partition++)
+        expect(text).toMatch(
+          new RegExp(
+            `^adx_consumer_lag_records\\{topic="${topic}",partition="${partition}"\\} \\d+$`,
+            'm',
+          ),
+        );
   });
 });

@@ -2,6 +2,7 @@
  * Runs the real-profile service in process (serveReal) against the local stack, with the
  * configuration a deployment would give it through the environment.
  */
+import type { Container } from 'inversify';
 import { AssignerProtocol, type Kafka } from 'kafkajs';
 import type { EventType } from '../../../domain';
 import { loadConfig, type AppConfig } from '../../../src/config/config';
@@ -46,12 +47,20 @@ export interface RunningService {
   stop(): Promise<RealServeResult>;
 }
 
-export function startService(config: AppConfig): RunningService {
+export function startService(
+  config: AppConfig,
+  prepare?: (c: Container) => void | Promise<void>,
+): RunningService {
   const abort = new AbortController();
   let service: PipelineService | undefined;
-  const result = serveReal(config, abort.signal, (c) => {
-    service = c.get<PipelineService>(SERVICE);
-  });
+  const result = serveReal(
+    config,
+    abort.signal,
+    (c) => {
+      service = c.get<PipelineService>(SERVICE);
+    },
+    prepare,
+  );
   // a failure is reported by whoever awaits `result` or waits on the service
   result.catch(() => undefined);
   return {
