@@ -9,6 +9,8 @@ export const REJECTION_REASONS = [
   'unknown_schema',
   'too_large',
   'late_beyond_retention',
+  /** decoding or validation threw on the record: a defect met by this input, kept with the error */
+  'processing_error',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -41,4 +43,17 @@ export function emptyReasonCounts(): Record<RejectionReason, number> {
     RejectionReason,
     number
   >;
+}
+
+/**
+ * A stage threw on a record. The detail names the stage and the error (name and message, made
+ * printable and short like every detail); never the stack, which says nothing about the record.
+ */
+export function processingErrorRejection(stage: string, error: unknown): Rejection {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  const what =
+    e !== null && typeof e === 'object' && typeof e.message === 'string'
+      ? `${typeof e.name === 'string' ? e.name : 'Error'}: ${e.message}`
+      : `thrown ${typeof error}`;
+  return rejection('processing_error', '', `${stage} threw ${what}`);
 }

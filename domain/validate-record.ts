@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AdEvent } from './ad-event';
 import { parseEventTime } from './event-time';
-import { rejection, type Rejection } from './rejection';
+import { processingErrorRejection, rejection, type Rejection } from './rejection';
 import type { PipelineRules } from './rules';
 import type { SourceRecord } from './source-record';
 import { bidRequestSchema, bidRequestToAdEvent } from './sources/bid-request';
@@ -72,10 +72,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Stateless checks of one source record: size, decodability, schema, time; then normalization.
- * Stateful checks (lateness against the watermark, duplicates) belong to the deciders.
+ * Stateless checks of one source record: size, decodability, schema, text, time; then
+ * normalization. Stateful checks (lateness against the watermark, duplicates) belong to the
+ * deciders. A check or the pseudonymizer that throws makes the record a processing_error
+ * rejection: one record the code was not ready for must not stop its partition.
  */
 export function validateRecord(
+  record: SourceRecord,
+  now: number,
+  rules: PipelineRules,
+  pseudonymizeUser?: (userId: string) => string,
+): Validated {
+  try {
+    return validateUnguarded(record, now, rules, pseudonymizeUser);
+  } catch (error) {
+    return fail(processingErrorRejection('validation', error));
+  }
+}
+
+function validateUnguarded(
   record: SourceRecord,
   now: number,
   rules: PipelineRules,

@@ -15,14 +15,11 @@ import type {
   Metrics,
   ObjectStore,
   RawRecord,
-  SchemaRegistry,
+  RecordDecoder,
   SourceBatch,
   StateStore,
 } from '../../ports';
 import { nextPosition } from '../../ports';
-import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
-import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
-import { decodeRecords } from '../../adapters/codecs/decode-batch';
 import type { OpenLineageSink } from '../lineage/openlineage';
 import type { CrashCheck } from './crash-points';
 import {
@@ -34,7 +31,8 @@ import {
 import { stageBatch, FACT_TABLE } from './staging';
 
 export interface BatchPipelineDeps {
-  readonly registry: SchemaRegistry;
+  /** raw records → what the domain validates (size check, wire formats, writer schemas) */
+  readonly decoder: RecordDecoder;
   readonly store: ObjectStore;
   /** loads the rows and commits state + offsets, in one transaction where the adapters allow */
   readonly committer: BatchCommitter;
@@ -82,15 +80,11 @@ const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs)
  */
 export class BatchPipeline {
   private batchesSinceSnapshot = 0;
-  /** lives as long as the pipeline: compiled writer schemas are cached across batches */
-  private readonly bidRequestDecoder: ConfluentAvroDecoder;
 
   constructor(
     private state: PipelineState,
     private readonly deps: BatchPipelineDeps,
-  ) {
-    this.bidRequestDecoder = createBidRequestDecoder((id) => deps.registry.schemaById(id));
-  }
+  ) {}
 
   get currentState(): PipelineState {
     return this.state;
@@ -104,15 +98,7 @@ export class BatchPipeline {
     await deps.openLineage?.start(batch);
 
     let t = clock.now();
-    const records = await decodeRecords(
-      batch.kind,
-      batch.records,
-      {
-        schemaById: (id) => deps.registry.schemaById(id),
-        bidRequestDecoder: this.bidRequestDecoder,
-      },
-      this.state.rules.maxRecordBytes,
-    );
+    const records = await deps.decoder.decode(batch);
     metrics.observeStage('decode', seconds(t, clock));
 
     t = clock.now();
