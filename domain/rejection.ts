@@ -27,13 +27,16 @@ export interface RejectedRecord {
 }
 
 const MAX_DETAIL = 256;
+const MAX_PATH = 128;
 
 export function rejection(reason: RejectionReason, path: string, detail: string): Rejection {
   // details echo untrusted input: keep them short and printable so logs and DLQ headers stay safe
   const safe = detail.replace(/[^\x20-\x7e]/g, '?');
+  // a path can name a field the producer made up (an unknown JSON key): same treatment
+  const safePath = path.replace(/[^\x20-\x7e]/g, '?');
   return {
     reason,
-    path,
+    path: safePath.length > MAX_PATH ? `${safePath.slice(0, MAX_PATH)}...` : safePath,
     detail: safe.length > MAX_DETAIL ? `${safe.slice(0, MAX_DETAIL)}...` : safe,
   };
 }

