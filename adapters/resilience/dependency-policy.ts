@@ -25,7 +25,8 @@ import {
  * How calls to one dependency (a registry, an object store, a lineage consumer, later Kafka and
  * Postgres) are guarded. Every adapter gets the same five mechanisms from cockatiel, composed the
  * same way (outermost first): bulkhead → circuit breaker → total deadline → retries with jittered
- * backoff → per-attempt timeout → the call. README "Resilience" lists each adapter's values.
+ * backoff → per-attempt timeout → the call. Once the breaker has opened, the trial call it lets
+ * through after the cooldown gets a single attempt. README "Resilience" lists each adapter's values.
  */
 export interface PolicySettings {
   /** most one attempt may take; the call gets an AbortSignal that fires then */
@@ -67,7 +68,10 @@ export interface DependencyPolicy {
   /** the dependency's name, as logs, metrics and (later) /readyz name it */
   readonly name: string;
   readonly settings: PolicySettings;
-  /** whether the breaker lets calls through now (closed), refuses them (open) or is trying one */
+  /**
+   * whether the breaker lets calls through now (closed), refuses them (open) or is trying one
+   * (half_open: callers meanwhile wait for the trial's answer)
+   */
   readonly state: BreakerState;
   /**
    * Runs `call` under the policy. Errors `isTransient` accepts are retried and count towards the
@@ -143,21 +147,26 @@ export function dependencyPolicy(
           breaker: new ConsecutiveBreaker(settings.breakerFailures),
         })
       : undefined;
-  const policies: IPolicy[] = [
+  const outer: IPolicy[] = [
     settings.bulkhead ? bulkhead(settings.bulkhead.concurrency, settings.bulkhead.queue) : noop,
     breaker ?? noop,
     settings.totalTimeoutMs !== undefined
       ? timeout(settings.totalTimeoutMs, TimeoutStrategy.Aggressive)
       : noop,
+  ];
+  const attempt = timeout(settings.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+  const guarded = wrap(
+    ...outer,
     settings.attempts > 1
       ? retry(handled, {
           maxAttempts: settings.attempts - 1,
           backoff: backoffOf(settings, options.requestedDelayMs),
         })
       : noop,
-    timeout(settings.attemptTimeoutMs, TimeoutStrategy.Aggressive),
-  ];
-  const guarded = wrap(...policies);
+    attempt,
+  );
+  // a breaker's trial asks one question, is the dependency back: one attempt, no retries
+  const trial = wrap(...outer, attempt);
 
   const translate = (error: unknown): unknown => {
     if (error instanceof BrokenCircuitError)
@@ -187,7 +196,8 @@ export function dependencyPolicy(
     },
     async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
       try {
-        return await guarded.execute(({ signal }) => call(signal));
+        const policy = breaker && breaker.state !== CircuitState.Closed ? trial : guarded;
+        return await policy.execute(({ signal }) => call(signal));
       } catch (error) {
         throw translate(error);
       }

@@ -14,11 +14,12 @@ import type { RegistryConnection } from '../../adapters/schema-registry/confluen
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
 import { parseDuration } from './duration';
 import {
+  DEFAULT_BREAKER_COOLDOWN_MS,
+  DEFAULT_BREAKER_FAILURES,
   DEFAULT_ENDPOINT,
   DEFAULT_TIMEOUT_MS,
   type OpenLineageHttpConfig,
 } from '../lineage/http-sink';
-import { DEFAULT_BREAKER_COOLDOWN_MS, DEFAULT_BREAKER_FAILURES } from '../lineage/delivery-breaker';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
