@@ -87,8 +87,11 @@ interface Run {
   readonly output: string;
 }
 
-/** `adx serve` with this environment until it exits (or 90 s, then SIGKILL) */
-function serve(env: Record<string, string>): Promise<Run> {
+/**
+ * `adx serve` with this environment until it exits (or 90 s, then SIGKILL); with `until`, it is
+ * sent SIGTERM once its output matches
+ */
+function serve(env: Record<string, string>, until?: RegExp): Promise<Run> {
   const proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'serve'], {
     cwd: ROOT,
     // nothing from the test's environment but PATH and the like: the run's own settings only
@@ -97,7 +100,10 @@ function serve(env: Record<string, string>): Promise<Run> {
   });
   let output = '';
   proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+    if (until?.test(output)) proc.kill('SIGTERM');
+  });
   const killer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
   return new Promise((resolve) =>
     proc.once('exit', (code) => {
@@ -175,5 +181,25 @@ it('prints no secret when S3 refuses the credentials, OpenLineage is unreachable
   // the SDK calls UnknownError): the service stops
   expect(run.code).not.toBe(0);
   expect(run.output.slice(-3000)).toMatch(/UnknownError|SignatureDoesNotMatch|403|AccessDenied/);
+  expectNoMarker(run);
+}, 180_000);
+
+it('prints no secret while it runs with OpenLineage unreachable and errors logged per batch', async () => {
+  const run = await serve(
+    {
+      ...realEnv(prefix, { ADX_WAREHOUSE: 'postgres' }),
+      ...secrets(),
+      // S3 must work here, so the batches get as far as lineage: the stack's own keys
+      S3_ACCESS_KEY_ID: S3_TEST.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3_TEST.secretAccessKey,
+      S3_BUCKET: uniqueBucket('it-secrets-ol'),
+      S3_ENDPOINT: S3_TEST.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      ADX_OPENLINEAGE_URL: `http://127.0.0.1:${closedPort}`,
+      ADX_OPENLINEAGE_TIMEOUT_MS: '1000',
+    },
+    /OpenLineage event not exported[\s\S]*OpenLineage event not exported/,
+  );
+  expect(run.output).toContain('OpenLineage event not exported');
   expectNoMarker(run);
 }, 180_000);
