@@ -5,6 +5,7 @@ import { SIMULATED_REASONS } from '../../src/simulator';
 import { TOKENS } from '../../ports';
 import { loadConfig } from '../../src/config/config';
 import { serve, type ServeResult } from '../../src/cli/serve';
+import { HEAVY_TEST_MS } from '../support/timeouts';
 
 const EVENTS = 60_000;
 
@@ -24,7 +25,7 @@ describe('embedded service run on in-memory adapters', () => {
     run = await serve(config, { events: EVENTS, seed: 1234 });
     warehouse = run.container.get<MemoryWarehouse>(TOKENS.Warehouse);
     publisher = run.container.get<MemoryEventPublisher>(TOKENS.EventPublisher);
-  }, 120_000);
+  }, HEAVY_TEST_MS);
 
   it('receives every simulated record and conserves counts', () => {
     const t = run.service.totals;

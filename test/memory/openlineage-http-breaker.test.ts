@@ -40,9 +40,10 @@ afterEach(async () => {
 async function setUp(config: Partial<OpenLineageHttpConfig> = {}) {
   let answer: Answer | 'hang' = 503;
   consumer = await startConsumer(() => answer);
+  // the clock stands still but for advance(): the cooldown ends exactly when the test says
   let offset = 0;
-  const realNow = Date.now.bind(Date);
-  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+  const frozen = Date.now();
+  jest.spyOn(Date, 'now').mockImplementation(() => frozen + offset);
   const errors: OpenLineageDeliveryError[] = [];
   const recovered: string[] = [];
   const sink = new HttpOpenLineageSink(
@@ -51,7 +52,7 @@ async function setUp(config: Partial<OpenLineageHttpConfig> = {}) {
       endpoint: 'api/v1/lineage',
       apiKey: API_KEY,
       // ample for a request to reach the server before a hung one is abandoned
-      timeoutMs: 400,
+      timeoutMs: 3000,
       breaker: { failures: 3, cooldownMs: COOLDOWN_MS },
       ...config,
     },
