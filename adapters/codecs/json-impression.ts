@@ -4,11 +4,44 @@ import { firstInvalidUtf8 } from './invalid-utf8';
 import { asBuffer, decoded, unreadable } from './payload';
 
 /**
+ * Deepest nesting a document may have. An impression is flat; a document nested thousands deep
+ * costs JSON.parse (which recurses) and every walk over it far more than its size suggests, so it
+ * is refused by a linear scan before it is parsed, as the Avro bounds walk refuses deep values.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN = new Set([0x5b, 0x7b]);
+const CLOSE = new Set([0x5d, 0x7d]);
+
+/** the document's nesting depth, counting brackets outside strings, or Infinity past the limit */
+function nestingDepth(buffer: Buffer): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < buffer.length; i++) {
+    const b = buffer[i] as number;
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) inString = true;
+    else if (OPEN.has(b)) {
+      if (++depth > MAX_JSON_DEPTH) return Infinity;
+      if (depth > max) max = depth;
+    } else if (CLOSE.has(b)) depth--;
+  }
+  return max;
+}
+
+/**
  * impressions topic: one UTF-8 JSON document per record (contracts/impressions). Only the wire
  * format is checked here; whether the document is an impression is the domain's call.
  */
 export function decodeImpressionJson(bytes: Uint8Array): DecodedPayload {
   const buffer = asBuffer(bytes);
+  if (nestingDepth(buffer) > MAX_JSON_DEPTH)
+    return unreadable('corrupt_payload', `impression nests deeper than ${MAX_JSON_DEPTH} levels`);
   // Buffer#toString would quietly turn bad bytes into U+FFFD and let a mangled id through
   if (!isUtf8(buffer)) return invalidText(buffer);
   try {

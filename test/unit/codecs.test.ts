@@ -161,3 +161,16 @@ describe('decodeRecords', () => {
     ).toBeNull();
   });
 });
+
+describe('JSON nesting', () => {
+  it('refuses a document nested deeper than 64 levels before parsing it, brackets in strings aside', () => {
+    const deep = (n: number) => Buffer.from(`{"a":${'['.repeat(n)}${']'.repeat(n)}}`);
+    expect(reasonOf(decodeImpressionJson(deep(63)))).toBe('ok');
+    const refused = decodeImpressionJson(deep(64));
+    expect(refused.ok === false && refused.rejection.detail).toBe(
+      'impression nests deeper than 64 levels',
+    );
+    expect(reasonOf(decodeImpressionJson(Buffer.from(`{"a":"${'['.repeat(500)}"}`)))).toBe('ok');
+    expect(reasonOf(decodeImpressionJson(Buffer.from(`{"a":"\\"${'{'.repeat(500)}"}`)))).toBe('ok');
+  });
+});
