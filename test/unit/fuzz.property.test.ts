@@ -6,7 +6,13 @@
  * there; a record that hung would show here as a test that never ends.
  */
 import fc from 'fast-check';
-import { createFuzzTarget, fuzzBatch, KINDS, type FuzzTarget } from '../../bench/fuzz/fuzz-target';
+import {
+  createFuzzTarget,
+  fuzzBatch,
+  KINDS,
+  TOPIC,
+  type FuzzTarget,
+} from '../../bench/fuzz/fuzz-target';
 import { encodeClickRow } from '../../adapters/codecs';
 import {
   initialPipelineState,
@@ -15,7 +21,7 @@ import {
   REJECTION_REASONS,
   type SourceKind,
 } from '../../domain';
-import { batchId } from '../../ports';
+import { batchOfValues } from '../support/source-batch';
 
 let target: FuzzTarget;
 beforeAll(async () => {
@@ -51,28 +57,7 @@ describe.each(KINDS)('%s records, mutated', (kind) => {
 
 /** fast-check's own shapes, straight into the decoder: any JSON, any text, any CSV fields */
 async function outcomeOf(kind: SourceKind, values: Buffer[]) {
-  const topic = {
-    impression: 'impressions',
-    click_or_conversion: 'clicks',
-    bid_request: 'bid_requests',
-  }[kind];
-  const records = await target.decoder.decode({
-    id: batchId(topic, 0, '0', String(values.length - 1)),
-    topic,
-    kind,
-    partition: 0,
-    firstOffset: '0',
-    lastOffset: String(values.length - 1),
-    records: values.map((value, i) => ({
-      topic,
-      partition: 0,
-      offset: String(i),
-      key: null,
-      value,
-      headers: {},
-      timestamp: '0',
-    })),
-  });
+  const records = await target.decoder.decode(batchOfValues(kind, TOPIC[kind], values));
   const outcome = processBatch(initialPipelineState(pipelineRules()), records, target.now);
   expect(outcome.counts.received).toBe(values.length);
   expect(outcome.accepted.length + outcome.rejections.length + outcome.duplicates.length).toBe(

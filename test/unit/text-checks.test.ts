@@ -12,7 +12,7 @@ import {
 import { MemorySchemaRegistry } from '../../adapters/memory/memory-schema-registry';
 import { initialPipelineState, pipelineRules, processBatch, type SourceKind } from '../../domain';
 import type { Rejection } from '../../domain';
-import { batchId, type SourceBatch } from '../../ports';
+import { batchOfValues } from '../support/source-batch';
 import { bidV2 } from '../support/codec-fixtures';
 
 const NOW = Date.UTC(2026, 0, 1, 0, 5);
@@ -29,26 +29,7 @@ async function decoder() {
   return { decoder: new WireRecordDecoder(registry, { maxRecordBytes: 64 * 1024 }), id };
 }
 
-function batch(kind: SourceKind, values: Buffer[]): SourceBatch {
-  const topic = TOPICS[kind];
-  return {
-    id: batchId(topic, 0, '0', String(values.length - 1)),
-    topic,
-    kind,
-    partition: 0,
-    firstOffset: '0',
-    lastOffset: String(values.length - 1),
-    records: values.map((value, i) => ({
-      topic,
-      partition: 0,
-      offset: String(i),
-      key: null,
-      value,
-      headers: {},
-      timestamp: String(TIME),
-    })),
-  };
-}
+const batch = (kind: SourceKind, values: Buffer[]) => batchOfValues(kind, TOPICS[kind], values);
 
 /** decode + validate: each record's rejection, or 'accepted' */
 async function outcomes(kind: SourceKind, values: Buffer[]): Promise<(Rejection | 'accepted')[]> {
