@@ -7,6 +7,8 @@ const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
 };
 module.exports = {
+  // a timeout ends a hang; it must not judge speed on a busy machine (jest's default is 5 s)
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'memory', testMatch: ['<rootDir>/test/memory/**/*.test.ts'] },

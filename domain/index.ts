@@ -22,3 +22,4 @@ export * from './snapshot';
 export * from './campaign-kpis';
 export * from './claimed-event';
 export * from './pending-attributions';
+export * from './text';

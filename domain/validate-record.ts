@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { AdEvent } from './ad-event';
 import { parseEventTime } from './event-time';
-import { rejection, type Rejection } from './rejection';
+import { processingErrorRejection, rejection, type Rejection } from './rejection';
 import type { PipelineRules } from './rules';
 import type { SourceRecord } from './source-record';
+import { illFormedText } from './text';
 import { bidRequestSchema, bidRequestToAdEvent } from './sources/bid-request';
 import { clickColumnsToObject, clickRowSchema, clickRowToAdEvent } from './sources/click-row';
 import { impressionSchema, impressionToAdEvent } from './sources/impression';
@@ -72,10 +73,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Stateless checks of one source record: size, decodability, schema, time; then normalization.
- * Stateful checks (lateness against the watermark, duplicates) belong to the deciders.
+ * Stateless checks of one source record: size, decodability, schema, text, time; then
+ * normalization. Stateful checks (lateness against the watermark, duplicates) belong to the
+ * deciders. A check or the pseudonymizer that throws makes the record a processing_error
+ * rejection: one record the code was not ready for must not stop its partition.
  */
 export function validateRecord(
+  record: SourceRecord,
+  now: number,
+  rules: PipelineRules,
+  pseudonymizeUser?: (userId: string) => string,
+): Validated {
+  try {
+    return validateUnguarded(record, now, rules, pseudonymizeUser);
+  } catch (error) {
+    return fail(processingErrorRejection('validation', error));
+  }
+}
+
+function validateUnguarded(
   record: SourceRecord,
   now: number,
   rules: PipelineRules,
@@ -98,6 +114,8 @@ export function validateRecord(
     case 'impression': {
       if (!isPlainObject(value))
         return fail(rejection('invalid_type', '', 'an impression must be a JSON object'));
+      const badText = illFormedText(value);
+      if (badText) return fail(badText);
       const parsed = impressionSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
@@ -120,6 +138,8 @@ export function validateRecord(
           ),
         );
       }
+      const badText = illFormedText(row);
+      if (badText) return fail(badText);
       const parsed = clickRowSchema.safeParse(row);
       if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
@@ -132,6 +152,8 @@ export function validateRecord(
     case 'bid_request': {
       if (!isPlainObject(value))
         return fail(rejection('invalid_type', '', 'a bid request must be an Avro record'));
+      const badText = illFormedText(value);
+      if (badText) return fail(badText);
       const parsed = bidRequestSchema.safeParse(value);
       if (!parsed.success) return fail(rejectionFromIssues(value, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);

@@ -7,6 +7,7 @@ export * from './logger';
 export * from './metrics';
 export * from './object-store';
 export * from './pseudonymizer';
+export * from './record-decoder';
 export * from './schema-registry';
 export * from './state-store';
 export * from './tokens';

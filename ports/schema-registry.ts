@@ -30,6 +30,11 @@ export interface SchemaRegistry {
   register(subject: string, schema: string, schemaType?: SchemaType): Promise<number>;
   /** the schema text for a global id, or undefined when the registry does not know it */
   schemaById(id: number): Promise<string | undefined>;
+  /**
+   * the schema text for a global id when that id is registered under the subject (any version),
+   * else undefined: a record must not be read with a schema registered for another topic
+   */
+  schemaOfSubject(subject: string, id: number): Promise<string | undefined>;
   latest(subject: string): Promise<RegisteredSchema | undefined>;
   setCompatibility(subject: string, level: Compatibility): Promise<void>;
   /** true when the schema may be registered under the subject's compatibility level */

@@ -3,6 +3,7 @@ export const TOKENS = {
   EventSource: Symbol.for('adx.EventSource'),
   EventPublisher: Symbol.for('adx.EventPublisher'),
   SchemaRegistry: Symbol.for('adx.SchemaRegistry'),
+  RecordDecoder: Symbol.for('adx.RecordDecoder'),
   ObjectStore: Symbol.for('adx.ObjectStore'),
   Warehouse: Symbol.for('adx.Warehouse'),
   StateStore: Symbol.for('adx.StateStore'),

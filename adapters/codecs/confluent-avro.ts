@@ -1,6 +1,7 @@
 import { Type } from 'avsc';
-import type { DecodedPayload } from '../../domain';
-import { asBuffer, decoded, unreadable } from './payload';
+import { rejection, type DecodedPayload } from '../../domain';
+import { checkAvroBody } from './avro-bounds';
+import { asBuffer, decoded } from './payload';
 
 /**
  * Confluent wire format: magic byte 0, the writer schema's registry id (4 bytes, big-endian),
@@ -45,13 +46,18 @@ type Resolver = ReturnType<Type['createResolver']>;
 
 /** A registered schema is immutable, so both outcomes of compiling it can be kept for good. */
 type CompiledWriter =
-  | { readonly ok: true; readonly reader: Type; readonly resolver: Resolver }
+  | {
+      readonly ok: true;
+      readonly reader: Type;
+      readonly writer: Type;
+      readonly resolver: Resolver;
+    }
   | { readonly ok: false; readonly detail: string };
 
 function compile(reader: Type, schemaId: number, text: string): CompiledWriter {
   try {
     const writer = Type.forSchema(JSON.parse(text));
-    return { ok: true, reader, resolver: reader.createResolver(writer) };
+    return { ok: true, reader, writer, resolver: reader.createResolver(writer) };
   } catch (error) {
     const detail = `writer schema ${schemaId} cannot be read as ${reader.name ?? 'the contract'}: ${(error as Error).message}`;
     return { ok: false, detail };
@@ -59,18 +65,22 @@ function compile(reader: Type, schemaId: number, text: string): CompiledWriter {
 }
 
 const refuse = (
-  reason: 'corrupt_payload' | 'unknown_schema',
+  reason: 'corrupt_payload' | 'unknown_schema' | 'invalid_value',
   detail: string,
   schemaId?: number,
-): AvroDecoded =>
-  schemaId === undefined
-    ? { payload: unreadable(reason, detail) }
-    : { payload: unreadable(reason, detail), schemaId };
+  path = '',
+): AvroDecoded => {
+  const payload: DecodedPayload = { ok: false, rejection: rejection(reason, path, detail) };
+  return schemaId === undefined ? { payload } : { payload, schemaId };
+};
 
 function decodeBody(bytes: Uint8Array, compiled: CompiledWriter, schemaId: number): AvroDecoded {
   if (!compiled.ok) return refuse('unknown_schema', compiled.detail, schemaId);
+  const buffer = asBuffer(bytes);
+  // avsc trusts counts and lengths: a hostile one must be refused before avsc loops over it
+  const bounds = checkAvroBody(compiled.writer, buffer, HEADER_BYTES);
+  if (!bounds.ok) return refuse(bounds.reason, bounds.detail, schemaId, bounds.path);
   try {
-    const buffer = asBuffer(bytes);
     const { value, offset } = compiled.reader.decode(buffer, HEADER_BYTES, compiled.resolver);
     if (offset < 0) return refuse('corrupt_payload', 'Avro body is truncated', schemaId);
     if (offset !== bytes.length) {
@@ -149,7 +159,11 @@ export function createConfluentAvroDecoder(
     const schemaId = asBuffer(bytes).readInt32BE(1);
     const writer = compiled.get(schemaId);
     if (!writer)
-      return refuse('unknown_schema', `schema id ${schemaId} is not registered`, schemaId);
+      return refuse(
+        'unknown_schema',
+        `schema id ${schemaId} is not registered for this topic`,
+        schemaId,
+      );
     return decodeBody(bytes, writer, schemaId);
   };
 

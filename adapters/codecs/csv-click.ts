@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { parse, type Options as ParseOptions } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { DecodedPayload } from '../../domain';
+import { CLICK_COLUMN_VERSIONS, rejection, type DecodedPayload } from '../../domain';
+import { fromLatin1, isUtf8Text } from './invalid-utf8';
 import { asBuffer, decoded, unreadable } from './payload';
 
 /**
@@ -27,21 +28,29 @@ function isBlankLine(b: Buffer): boolean {
   );
 }
 
-/** Payload checks that need no parser; undefined when the payload is worth parsing. */
-function precheckClickLine(buffer: Buffer): DecodedPayload | undefined {
-  if (isBlankLine(buffer)) return unreadable('corrupt_payload', 'click record is empty');
-  if (!isUtf8(buffer)) return unreadable('corrupt_payload', 'click record is not valid UTF-8');
-  return undefined;
-}
-
 /** One record's line → its fields. Exactly one CSV record per Kafka record, or corrupt_payload. */
 export function decodeClickLine(bytes: Uint8Array): DecodedPayload {
   const buffer = asBuffer(bytes);
-  const refused = precheckClickLine(buffer);
-  if (refused) return refused;
+  if (isBlankLine(buffer)) return unreadable('corrupt_payload', 'click record is empty');
+  // not UTF-8: parsed byte for byte (every CSV delimiter is ASCII), then the field is named
+  const utf8 = isUtf8(buffer);
+  const parsed = parseLine(utf8 ? buffer : buffer.toString('latin1'));
+  if (parsed.ok && !utf8) return fieldsFromLatin1(parsed.value as string[]);
+  return parsed;
+}
+
+/** The field with the bad bytes is invalid_value, by its column name where the count names one. */
+function fieldsFromLatin1(fields: string[]): DecodedPayload {
+  const bad = fields.findIndex((f) => !isUtf8Text(f));
+  if (bad < 0) return decoded(fields.map(fromLatin1));
+  const path = CLICK_COLUMN_VERSIONS.get(fields.length)?.[bad] ?? `column ${bad + 1}`;
+  return { ok: false, rejection: rejection('invalid_value', path, `${path} is not valid UTF-8`) };
+}
+
+function parseLine(input: Buffer | string): DecodedPayload {
   let records: string[][];
   try {
-    records = parse(buffer, CLICK_CSV_OPTIONS) as string[][];
+    records = parse(input, CLICK_CSV_OPTIONS) as string[][];
   } catch (error) {
     // csv-parse quotes the offending field ("value is ..."), which can be a raw user id: the
     // detail goes to lineage and logs, so keep only what is wrong and where

@@ -11,7 +11,7 @@ import type { AvroDecoded, ConfluentAvroDecoder, SchemaLookup } from './confluen
 import { confluentSchemaId } from './confluent-avro';
 import { decodeClickLine } from './csv-click';
 import { decodeImpressionJson } from './json-impression';
-import { unreadable } from './payload';
+import { processingError, unreadable } from './payload';
 
 export const FORMAT_OF_KIND: Readonly<Record<SourceKind, SourceFormat>> = {
   impression: 'json',
@@ -38,6 +38,18 @@ function bidRequestDecoderFor(deps: DecodeDeps): ConfluentAvroDecoder {
   let decoder = decoders.get(deps.schemaById);
   if (!decoder) decoders.set(deps.schemaById, (decoder = createBidRequestDecoder(deps.schemaById)));
   return decoder;
+}
+
+/**
+ * A decoder that throws has met a record it was not written for: the record becomes a
+ * processing_error rejection (dead-lettered with the error, counted) and the batch goes on.
+ */
+function guarded(decode: () => DecodedPayload): DecodedPayload {
+  try {
+    return decode();
+  } catch (error) {
+    return processingError('decoding', error);
+  }
 }
 
 /** null values and oversized ones are refused before any parser sees a byte of them */
@@ -85,10 +97,12 @@ export async function decodeRecords(
 
   switch (kind) {
     case 'impression':
-      refused.forEach((r, i) => (payloads[i] = r ?? decodeImpressionJson(wellSized(i))));
+      refused.forEach(
+        (r, i) => (payloads[i] = r ?? guarded(() => decodeImpressionJson(wellSized(i)))),
+      );
       break;
     case 'click_or_conversion':
-      refused.forEach((r, i) => (payloads[i] = r ?? decodeClickLine(wellSized(i))));
+      refused.forEach((r, i) => (payloads[i] = r ?? guarded(() => decodeClickLine(wellSized(i)))));
       break;
     case 'bid_request': {
       const ids = new Set<number>();
@@ -103,7 +117,12 @@ export async function decodeRecords(
           payloads[i] = r;
           return;
         }
-        const avro: AvroDecoded = decoder.decodePrepared(wellSized(i));
+        let avro: AvroDecoded;
+        try {
+          avro = decoder.decodePrepared(wellSized(i));
+        } catch (error) {
+          avro = { payload: processingError('decoding', error) };
+        }
         payloads[i] = avro.payload;
         schemaIds[i] = avro.schemaId;
       });

@@ -4,3 +4,4 @@ export * from './contract-files';
 export * from './csv-click';
 export * from './decode-batch';
 export * from './json-impression';
+export * from './wire-record-decoder';

@@ -1,8 +1,18 @@
-import { rejection, type DecodedPayload, type RejectionReason } from '../../domain';
+import {
+  processingErrorRejection,
+  rejection,
+  type DecodedPayload,
+  type RejectionReason,
+} from '../../domain';
 
 /** A decoded payload that could not be read; path '' because the whole payload is at fault. */
 export function unreadable(reason: RejectionReason, detail: string): DecodedPayload {
   return { ok: false, rejection: rejection(reason, '', detail) };
+}
+
+/** A stage threw on this record (a defect, not bad input): kept with the error, never fatal. */
+export function processingError(stage: string, error: unknown): DecodedPayload {
+  return { ok: false, rejection: processingErrorRejection(stage, error) };
 }
 
 export function decoded(value: unknown): DecodedPayload {

@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../../ports';
 
-/** contracts/dead-letter/dead-letter.v1.schema.json */
+/** contracts/dead-letter/dead-letter.v2.schema.json (the layout of v1, one more reason) */
 export interface DeadLetterEnvelope {
   readonly schema: 'adx.dead_letter/1';
   readonly reason: string;

@@ -52,6 +52,10 @@ export class MemorySchemaRegistry implements SchemaRegistry {
     return this.byId.get(id);
   }
 
+  async schemaOfSubject(subject: string, id: number): Promise<string | undefined> {
+    return this.subjects.get(subject)?.some((v) => v.id === id) ? this.byId.get(id) : undefined;
+  }
+
   async latest(subject: string): Promise<RegisteredSchema | undefined> {
     const versions = this.subjects.get(subject);
     return versions?.[versions.length - 1];

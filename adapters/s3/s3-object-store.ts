@@ -11,6 +11,41 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, StoredObject } from '../../ports';
+import {
+  dependencyPolicy,
+  isNetworkError,
+  type DependencyPolicy,
+  type PolicySettings,
+} from '../resilience/dependency-policy';
+
+/**
+ * Each S3 call: 15 s per attempt (a staging object is at most a few MiB), 3 attempts with
+ * jittered exponential pauses from 200 ms (capped at 2 s), breaker after 5 failed calls in a row
+ * with a 10 s cooldown, 32 calls in flight and 1000 waiting. The SDK's own retries are off (one
+ * attempt per policy attempt), so a put costs at most 3 × 15 s plus pauses, not the SDK's 5 × 60 s.
+ */
+export const S3_POLICY: PolicySettings = {
+  attemptTimeoutMs: 15_000,
+  attempts: 3,
+  backoff: { initialDelayMs: 200, maxDelayMs: 2000 },
+  breakerFailures: 5,
+  breakerCooldownMs: 10_000,
+  bulkhead: { concurrency: 32, queue: 1000 },
+};
+const CONNECT_TIMEOUT_MS = 3000;
+
+/** 5xx, 429, throttling and socket errors are worth another attempt; 4xx answers are final. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata.httpStatusCode ?? 0;
+    return status >= 500 || status === 429 || error.$retryable !== undefined;
+  }
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'CredentialsProviderError') return false;
+  return (
+    isNetworkError(error) || (error as { $metadata?: unknown } | null)?.$metadata === undefined
+  );
+}
 
 /**
  * Server-side encryption requested on every put. SSE-S3 (`AES256`) needs no key management;
@@ -41,11 +76,11 @@ export interface S3ObjectStoreConfig {
    * for production only. A response that echoes a DIFFERENT mode fails the put either way.
    */
   readonly requireEncryptionConfirmation?: boolean;
-  /** attempts per request, first included (SDK standard retry: backoff with jitter); default 5 */
+  /** attempts per request, first included; default S3_POLICY's */
   readonly maxAttempts?: number;
-  /** TCP connect timeout; default 5 s */
+  /** TCP connect timeout; default 3 s */
   readonly connectionTimeoutMs?: number;
-  /** whole request and response; default 60 s (a 1 MiB staging object takes well under that) */
+  /** one attempt, request and response; default S3_POLICY's */
   readonly requestTimeoutMs?: number;
 }
 
@@ -118,8 +153,17 @@ export class S3ObjectStore implements ObjectStore {
   private readonly requireConfirmation: boolean;
   private readonly description: S3StoreDescription;
   private readonly region: string;
+  readonly policy: DependencyPolicy;
 
   constructor(config: S3ObjectStoreConfig) {
+    const settings: PolicySettings = {
+      ...S3_POLICY,
+      ...(config.maxAttempts !== undefined ? { attempts: config.maxAttempts } : {}),
+      ...(config.requestTimeoutMs !== undefined
+        ? { attemptTimeoutMs: config.requestTimeoutMs }
+        : {}),
+    };
+    this.policy = dependencyPolicy('object store', settings, { isTransient });
     this.bucket = config.bucket;
     this.region = config.region;
     this.encryption = config.encryption ?? { mode: 'AES256' };
@@ -134,11 +178,14 @@ export class S3ObjectStore implements ObjectStore {
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       forcePathStyle: config.forcePathStyle ?? false,
       ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
-      maxAttempts: config.maxAttempts ?? 5,
-      retryMode: 'standard',
+      // retries are the policy's: one SDK attempt per policy attempt
+      maxAttempts: 1,
       requestHandler: {
-        connectionTimeout: config.connectionTimeoutMs ?? 5_000,
-        requestTimeout: config.requestTimeoutMs ?? 60_000,
+        connectionTimeout: Math.min(
+          config.connectionTimeoutMs ?? CONNECT_TIMEOUT_MS,
+          settings.attemptTimeoutMs,
+        ),
+        requestTimeout: settings.attemptTimeoutMs,
         // without this the SDK only warns when requestTimeout passes, and a stalled upload hangs
         throwOnRequestTimeout: true,
       },
@@ -162,26 +209,27 @@ export class S3ObjectStore implements ObjectStore {
   /** Creates the bucket when it does not exist; safe to call from every instance at start. */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.send((abortSignal) =>
+        this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }),
+      );
       return;
     } catch (error) {
       const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
       if (status !== 404) throw error; // 403: it exists and is not ours to use - do not mask that
     }
     try {
-      await this.client.send(
-        new CreateBucketCommand({
-          Bucket: this.bucket,
-          // us-east-1 is the one region that rejects an explicit location constraint
-          ...(this.region === 'us-east-1'
-            ? {}
-            : {
-                CreateBucketConfiguration: {
-                  LocationConstraint: this.region as BucketLocationConstraint,
-                },
-              }),
-        }),
-      );
+      const create = new CreateBucketCommand({
+        Bucket: this.bucket,
+        // us-east-1 is the one region that rejects an explicit location constraint
+        ...(this.region === 'us-east-1'
+          ? {}
+          : {
+              CreateBucketConfiguration: {
+                LocationConstraint: this.region as BucketLocationConstraint,
+              },
+            }),
+      });
+      await this.send((abortSignal) => this.client.send(create, { abortSignal }));
     } catch (error) {
       // another instance created it between our HEAD and CREATE
       if (error instanceof S3ServiceException && error.name === 'BucketAlreadyOwnedByYou') return;
@@ -206,7 +254,9 @@ export class S3ObjectStore implements ObjectStore {
       ServerSideEncryption: this.encryption.mode,
       ...(this.encryption.mode === 'aws:kms' ? { SSEKMSKeyId: this.encryption.kmsKeyId } : {}),
     };
-    const out = await this.client.send(new PutObjectCommand(input));
+    const out = await this.send((abortSignal) =>
+      this.client.send(new PutObjectCommand(input), { abortSignal }),
+    );
     const applied = out.ServerSideEncryption;
     if (applied !== undefined && applied !== this.encryption.mode) {
       throw new Error(
@@ -224,15 +274,20 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      // transformToByteArray gives fresh bytes per call: a caller's mutation cannot reach a cache
-      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
-      return {
-        key,
-        body,
-        contentType: out.ContentType ?? 'application/octet-stream',
-        metadata: { ...(out.Metadata ?? {}) },
-      };
+      return await this.send(async (abortSignal) => {
+        const out = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+          { abortSignal },
+        );
+        // transformToByteArray gives fresh bytes per call: a caller's mutation cannot reach a cache
+        const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+        return {
+          key,
+          body,
+          contentType: out.ContentType ?? 'application/octet-stream',
+          metadata: { ...(out.Metadata ?? {}) },
+        };
+      });
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;
@@ -240,6 +295,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    // a page that fails is retried with the whole listing: pages have no idempotent resume
+    return this.send(() => this.listOnce(prefix));
+  }
+
+  private async listOnce(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     // the paginator follows NextContinuationToken; S3 pages hold at most 1,000 keys
     const pages = paginateListObjectsV2(
@@ -251,6 +311,11 @@ export class S3ObjectStore implements ObjectStore {
     }
     // S3 orders by UTF-8 bytes, JS by UTF-16 units; sort so every store orders keys the same way
     return keys.sort();
+  }
+
+  /** One S3 call under the policy; the signal aborts the SDK request at the attempt timeout. */
+  private send<T>(call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.policy.execute(call);
   }
 
   /** Closes pooled sockets so a test run or a stopping service exits promptly. */

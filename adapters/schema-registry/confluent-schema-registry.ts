@@ -3,16 +3,69 @@ import {
   SchemaRegistry as ConfluentClient,
   SchemaType as ClientSchemaType,
 } from '@kafkajs/confluent-schema-registry';
+import { LRUCache } from 'lru-cache';
 import type { Compatibility, RegisteredSchema, SchemaRegistry, SchemaType } from '../../ports';
+import {
+  dependencyPolicy,
+  isNetworkError,
+  type DependencyPolicy,
+  type PolicySettings,
+} from '../resilience/dependency-policy';
 
 export interface RegistryConnection {
   /** base URL of a Confluent-compatible API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /** overrides REGISTRY_POLICY (tests, special deployments) */
+  readonly policy?: Partial<PolicySettings>;
+  /** how long an id the registry did not know is answered from memory (default 10 s) */
+  readonly negativeCacheMs?: number;
 }
 
+/**
+ * Each registry call: 5 s per attempt, 4 attempts with jittered exponential pauses from 200 ms
+ * (capped at 5 s), the breaker opens after 5 failed calls in a row and tries again after 10 s, at
+ * most 16 calls in flight and 1000 waiting. A record batch waits for the registry only when it
+ * holds a schema id not seen before, so these bound how long a batch can wait on a bad registry.
+ */
+export const REGISTRY_POLICY: PolicySettings = {
+  attemptTimeoutMs: 5000,
+  attempts: 4,
+  backoff: { initialDelayMs: 200, maxDelayMs: 5000 },
+  breakerFailures: 5,
+  breakerCooldownMs: 10_000,
+  bulkhead: { concurrency: 16, queue: 1000 },
+};
+
+export const DEFAULT_NEGATIVE_CACHE_MS = 10_000;
+/** ids and (subject, id) pairs remembered; hostile records can name any of 2^32 ids */
+const MAX_CACHED = 10_000;
+
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+/** The registry answered 5xx or 429: it is there but cannot serve, so the call is retried. */
+class RegistryUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'RegistryUnavailable';
+  }
+}
+
+const isTransient = (error: unknown): boolean => {
+  if (error instanceof RegistryUnavailable || isNetworkError(error)) return true;
+  // the Confluent client's errors carry the HTTP status, or name the socket error when there was
+  // no answer; anything else (a schema it refuses to send) is final
+  const e = (error ?? {}) as { status?: unknown; message?: unknown };
+  if (typeof e.status === 'number' && e.status !== 400) return e.status === 429 || e.status >= 500;
+  return (
+    typeof e.message === 'string' &&
+    /ECONN|ETIMEDOUT|EAI_AGAIN|EPIPE|socket|network/i.test(e.message)
+  );
+};
 
 /** A registry answer other than success; `status` is the HTTP status (409: incompatible). */
 export class SchemaRegistryError extends Error {
@@ -24,6 +77,8 @@ export class SchemaRegistryError extends Error {
     this.name = 'SchemaRegistryError';
   }
 }
+
+const memberKey = (subject: string, id: number): string => `${subject}\n${id}`;
 
 /** the registry's error message, when its body has one */
 function messageOf(json: unknown): string {
@@ -39,15 +94,32 @@ const typed = (schema: string, schemaType: SchemaType): Record<string, string> =
  * The SchemaRegistry port over any Confluent-compatible registry (Confluent, Apicurio's ccompat
  * API, Karapace). Registration goes through @kafkajs/confluent-schema-registry; the calls that
  * client does not cover (config, compatibility, schema text by id) use the same REST API.
- * Schemas by id are immutable, so they are cached for good; a miss is not cached, because an
- * unknown id may be registered a moment later.
+ *
+ * Every call goes through one DependencyPolicy (timeouts, retries, breaker, bulkhead). Schemas by
+ * id are immutable and an id never leaves a subject, so hits are cached for good; a miss is
+ * remembered for `negativeCacheMs` only, because the id may be registered a moment later, but long
+ * enough that a stream of records naming unknown ids does not become a stream of registry calls.
+ * Credentials never appear in a message: the URL carries none (config refuses them) and the
+ * header is never printed.
  */
 export class ConfluentSchemaRegistry implements SchemaRegistry {
   private readonly client: ConfluentClient;
-  private readonly byId = new Map<number, string>();
+  private readonly byId = new LRUCache<number, string>({ max: MAX_CACHED });
+  /** `${subject}\n${id}` → true (member) for good, false (not a member, or unknown id) for a while */
+  private readonly membership: LRUCache<string, boolean>;
+  private readonly unknownIds: LRUCache<number, true>;
   private readonly headers: Record<string, string>;
+  readonly policy: DependencyPolicy;
 
   constructor(private readonly connection: RegistryConnection) {
+    this.policy = dependencyPolicy(
+      'schema registry',
+      { ...REGISTRY_POLICY, ...connection.policy },
+      { isTransient },
+    );
+    const ttl = connection.negativeCacheMs ?? DEFAULT_NEGATIVE_CACHE_MS;
+    this.membership = new LRUCache({ max: MAX_CACHED, ttl, ttlAutopurge: false });
+    this.unknownIds = new LRUCache({ max: MAX_CACHED, ttl, ttlAutopurge: false });
     const auth =
       connection.username !== undefined
         ? { username: connection.username, password: connection.password ?? '' }
@@ -55,7 +127,8 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     this.client = new ConfluentClient({
       host: connection.url,
       ...(auth ? { auth } : {}),
-      retry: { retries: 3 },
+      // retries are the policy's, like every other call's
+      retry: { retries: 0 },
     });
     this.headers = {
       accept: CONTENT_TYPE,
@@ -68,24 +141,33 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     };
   }
 
-  private async call(
+  /** One REST call under the policy: 5xx and 429 are retried, every other answer is returned. */
+  private call(
     method: string,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(`${this.connection.url}${path}`, {
-      method,
-      headers: this.headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    return this.policy.execute(async (signal) => {
+      const response = await fetch(`${this.connection.url}${path}`, {
+        method,
+        headers: this.headers,
+        signal,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      if (response.status === 429 || response.status >= 500)
+        throw new RegistryUnavailable(
+          `schema registry: ${method} ${path} answered ${response.status}`,
+          response.status,
+        );
+      let json: unknown = undefined;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = text;
+      }
+      return { status: response.status, json };
     });
-    const text = await response.text();
-    let json: unknown = undefined;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: response.status, json };
   }
 
   /**
@@ -110,10 +192,10 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     // the client refuses to register unless told the subject's level, so it is looked up first
     const compatibility = (await this.levelOf(subject)) as COMPATIBILITY;
     try {
-      const { id } = await this.client.register(
-        { type: ClientSchemaType.AVRO, schema },
-        { subject, compatibility },
+      const { id } = await this.policy.execute(() =>
+        this.client.register({ type: ClientSchemaType.AVRO, schema }, { subject, compatibility }),
       );
+      this.membership.set(memberKey(subject, id), true);
       return id;
     } catch (error) {
       const status = (error as { status?: unknown }).status;
@@ -143,20 +225,45 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
         status,
       );
     }
+    this.membership.set(memberKey(subject, id), true);
     return id;
   }
 
   async schemaById(id: number): Promise<string | undefined> {
     const cached = this.byId.get(id);
     if (cached !== undefined) return cached;
+    if (this.unknownIds.has(id)) return undefined;
     const { status, json } = await this.call('GET', `/schemas/ids/${id}`);
-    if (status === 404) return undefined;
+    const schema = (json as { schema?: unknown } | undefined)?.schema;
+    if (status === 404 || (status === 200 && typeof schema !== 'string')) {
+      this.unknownIds.set(id, true);
+      return undefined;
+    }
     if (status !== 200)
-      throw new Error(`schema registry: GET /schemas/ids/${id} answered ${status}`);
-    const schema = (json as { schema?: string }).schema;
-    if (typeof schema !== 'string') return undefined;
-    this.byId.set(id, schema);
-    return schema;
+      throw new SchemaRegistryError(
+        `schema registry: GET /schemas/ids/${id} answered ${status}`,
+        status,
+      );
+    this.byId.set(id, schema as string);
+    return schema as string;
+  }
+
+  async schemaOfSubject(subject: string, id: number): Promise<string | undefined> {
+    const key = memberKey(subject, id);
+    const known = this.membership.get(key);
+    if (known === false) return undefined;
+    const schema = await this.schemaById(id);
+    if (schema === undefined || known === true) return schema;
+    const { status, json } = await this.call('GET', `/schemas/ids/${id}/versions`);
+    if (status !== 200 && status !== 404)
+      throw new SchemaRegistryError(
+        `schema registry: GET /schemas/ids/${id}/versions answered ${status}`,
+        status,
+      );
+    const versions = Array.isArray(json) ? (json as { subject?: unknown }[]) : [];
+    const member = status === 200 && versions.some((v) => v.subject === subject);
+    this.membership.set(key, member);
+    return member ? schema : undefined;
   }
 
   async latest(subject: string): Promise<RegisteredSchema | undefined> {

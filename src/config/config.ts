@@ -14,11 +14,12 @@ import type { RegistryConnection } from '../../adapters/schema-registry/confluen
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
 import { parseDuration } from './duration';
 import {
+  DEFAULT_BREAKER_COOLDOWN_MS,
+  DEFAULT_BREAKER_FAILURES,
   DEFAULT_ENDPOINT,
   DEFAULT_TIMEOUT_MS,
   type OpenLineageHttpConfig,
 } from '../lineage/http-sink';
-import { DEFAULT_BREAKER_COOLDOWN_MS, DEFAULT_BREAKER_FAILURES } from '../lineage/delivery-breaker';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -47,7 +48,8 @@ const envSchema = z.object({
   ADX_PROFILE: z.enum(['embedded', 'real']).default('embedded'),
   KAFKA_BROKERS: z
     .string()
-    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'expected host:port[,host:port...]')
+    // no user@: kafkajs prints broker addresses in its errors; use KAFKA_SASL_* for credentials
+    .regex(/^[^,\s@/]+(,[^,\s@/]+)*$/, 'expected host:port[,host:port...] (no credentials)')
     .optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('adx-pipeline'),
   KAFKA_GROUP_ID: z.string().min(1).default('adx-pipeline'),
@@ -59,7 +61,13 @@ const envSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-  SCHEMA_REGISTRY_URL: z.url().optional(),
+  SCHEMA_REGISTRY_URL: z
+    .url()
+    .refine(
+      withoutCredentials,
+      'no user:password in the URL; use SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD',
+    )
+    .optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().min(1).optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   ADX_PSEUDONYMIZATION_KEY: z
@@ -97,7 +105,13 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
     .optional(),
-  S3_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z
+    .url()
+    .refine(
+      withoutCredentials,
+      'no user:password in the URL; use S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+    )
+    .optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),

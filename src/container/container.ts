@@ -6,7 +6,16 @@ import { ConsoleLogger } from '../../adapters/system/console-logger';
 import { SystemClock } from '../../adapters/system/system-clock';
 import { RULES_VERSION } from '../../domain';
 import { contractVersions } from '../contracts/contract-versions';
-import { TOKENS, type Clock, type Logger, type Metrics, type Pseudonymizer } from '../../ports';
+import {
+  TOKENS,
+  type Clock,
+  type Logger,
+  type Metrics,
+  type Pseudonymizer,
+  type RecordDecoder,
+} from '../../ports';
+import { WireRecordDecoder } from '../../adapters/codecs/wire-record-decoder';
+import { valueSubject } from '../contracts/contract-files';
 import type { AppConfig } from '../config/config';
 import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { crashChecker } from '../pipeline/crash-points';
@@ -43,6 +52,13 @@ export async function buildContainer(
 
   if (config.profile === 'real') bindReal(c, config, logger);
   else bindEmbedded(c, config, options);
+  c.bind<RecordDecoder>(TOKENS.RecordDecoder).toDynamicValue(
+    (ctx) =>
+      new WireRecordDecoder(ctx.get(TOKENS.SchemaRegistry), {
+        maxRecordBytes: config.rules.maxRecordBytes,
+        subjectOf: valueSubject,
+      }),
+  );
   const crashCheck = crashChecker(config.crashPlan);
   const storage = await openStorage(config, crashCheck);
   c.bind(STORAGE).toConstantValue(storage);
@@ -59,7 +75,7 @@ export async function buildContainer(
       new MeteredEventSource(ctx.get(TOKENS.EventSource), metrics, config.lagIntervalMs),
       ctx.get(TOKENS.StateStore),
       {
-        registry: ctx.get(TOKENS.SchemaRegistry),
+        decoder: ctx.get(TOKENS.RecordDecoder),
         store: ctx.get(TOKENS.ObjectStore),
         committer: new MeteredBatchCommitter(ctx.get(TOKENS.BatchCommitter), metrics),
         publisher: new MeteredEventPublisher(ctx.get(TOKENS.EventPublisher), metrics),

@@ -15,7 +15,7 @@ export const IMPLEMENTED_CONTRACTS = {
   clicks: 'clicks/click-conversion.v2.csv.json',
   'bid-requests': latest(BID_REQUEST_CONTRACTS),
   'ad-events': latest(AD_EVENT_SCHEMAS),
-  'dead-letter': 'dead-letter/dead-letter.v1.schema.json',
+  'dead-letter': 'dead-letter/dead-letter.v2.schema.json',
 } as const;
 
 /**

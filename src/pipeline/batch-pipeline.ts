@@ -5,15 +5,13 @@ import {
   type IdleInput,
   type PipelineState,
 } from '../../domain';
-import type { LineageStep, SchemaRegistry, SourceBatch, StateStore } from '../../ports';
-import { createBidRequestDecoder } from '../../adapters/codecs/bid-request-avro';
-import type { ConfluentAvroDecoder } from '../../adapters/codecs/confluent-avro';
-import { decodeRecords } from '../../adapters/codecs/decode-batch';
+import type { LineageStep, RecordDecoder, SourceBatch, StateStore } from '../../ports';
 import type { OpenLineageSink } from '../lineage/openlineage';
 import { applyBatchEffects, type BatchEffectsDeps, type DecidedBatch } from './batch-effects';
 
 export interface BatchPipelineDeps extends BatchEffectsDeps {
-  readonly registry: SchemaRegistry;
+  /** raw records → what the domain validates (size check, wire formats, writer schemas) */
+  readonly decoder: RecordDecoder;
   readonly stateStore: StateStore;
   readonly pseudonymizeUser: (userId: string) => string;
   /** a snapshot replaces the changelog every this many batches */
@@ -51,15 +49,11 @@ const seconds = (fromMs: number, now: number): number => (now - fromMs) / 1000;
  */
 export class BatchPipeline {
   private batchesSinceSnapshot = 0;
-  /** lives as long as the pipeline: compiled writer schemas are cached across batches */
-  private readonly bidRequestDecoder: ConfluentAvroDecoder;
 
   constructor(
     private state: PipelineState,
     private readonly deps: BatchPipelineDeps,
-  ) {
-    this.bidRequestDecoder = createBidRequestDecoder((id) => deps.registry.schemaById(id));
-  }
+  ) {}
 
   get currentState(): PipelineState {
     return this.state;
@@ -73,15 +67,7 @@ export class BatchPipeline {
     await deps.openLineage?.start(batch);
 
     let t = clock.now();
-    const records = await decodeRecords(
-      batch.kind,
-      batch.records,
-      {
-        schemaById: (id) => deps.registry.schemaById(id),
-        bidRequestDecoder: this.bidRequestDecoder,
-      },
-      this.state.rules.maxRecordBytes,
-    );
+    const records = await deps.decoder.decode(batch);
     metrics.observeStage('decode', seconds(t, clock.now()));
 
     t = clock.now();

@@ -1,2 +1,3 @@
 export * from './partitioner';
 export * from './simulator';
+export { SIMULATED_REASONS, type SimulatedReason } from './malformed';

@@ -1,5 +1,5 @@
 import { HEADER_BYTES } from '../../adapters/codecs/confluent-avro';
-import { DAY_MS, type RejectionReason } from '../../domain';
+import { DAY_MS, REJECTION_REASONS, type RejectionReason } from '../../domain';
 import type { EventFactory, IdSource } from './funnel';
 import type { Random } from './prng';
 import type { SimulatedRecord, SimulatedTopic } from './simulated-record';
@@ -109,8 +109,15 @@ const AD_ID = 5;
 /** impressionDocument writes impression_id first: `{"impression_id":"` is 18 bytes */
 const JSON_FIRST_ID_CHAR = 18;
 
+/**
+ * The reasons honest traffic can earn. processing_error is not one: it marks a defect of the
+ * pipeline met by some input, and the simulator models bad producers, not bugs.
+ */
+export const SIMULATED_REASONS = REJECTION_REASONS.filter((r) => r !== 'processing_error');
+export type SimulatedReason = Exclude<RejectionReason, 'processing_error'>;
+
 /** Every variant is built to fail with exactly its reason, on the first check that fails. */
-const VARIANTS: Record<Exclude<RejectionReason, 'late_beyond_retention'>, readonly Variant[]> = {
+const VARIANTS: Record<Exclude<SimulatedReason, 'late_beyond_retention'>, readonly Variant[]> = {
   missing_field: [
     (ctx, u) => ctx.wire.json(u.id, without(impression(ctx, u), 'win_price_micros')),
     (ctx, u) => ctx.wire.json(u.id, without(impression(ctx, u), 'user_id')),
@@ -126,6 +133,13 @@ const VARIANTS: Record<Exclude<RejectionReason, 'late_beyond_retention'>, readon
     (_ctx, u) => raw('impressions', u.id, Buffer.from('null')),
   ],
   invalid_value: [
+    (ctx, u) => {
+      // a Latin-1 producer: 0xE9 ("é") starts a 3-byte UTF-8 sequence that never continues, so
+      // impression_id is not UTF-8 (invalid_value at its path, as in every format)
+      const bytes = Buffer.from(ctx.wire.json(u.id, impression(ctx, u)).value);
+      bytes[JSON_FIRST_ID_CHAR] = 0xe9;
+      return raw('impressions', u.id, bytes);
+    },
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'country', 'usa')),
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'win_price_micros', -250)),
     (ctx, u) => ctx.wire.json(u.id, withField(impression(ctx, u), 'user_id', `${u.id}\u0007`)),
@@ -154,12 +168,6 @@ const VARIANTS: Record<Exclude<RejectionReason, 'late_beyond_retention'>, readon
     (ctx, u) => {
       const whole = ctx.wire.json(u.id, impression(ctx, u)).value;
       return raw('impressions', u.id, whole.subarray(0, ctx.random.between(1, whole.length - 1)));
-    },
-    (ctx, u) => {
-      // a Latin-1 producer: 0xE9 ("é") starts a 3-byte UTF-8 sequence that never continues
-      const bytes = Buffer.from(ctx.wire.json(u.id, impression(ctx, u)).value);
-      bytes[JSON_FIRST_ID_CHAR] = 0xe9;
-      return raw('impressions', u.id, bytes);
     },
     (ctx, u) => ctx.wire.csv(u.id, clickRow(ctx, u).slice(0, 7)),
     (ctx, u) => ctx.wire.csv(u.id, [...clickRow(ctx, u), 'extra']),
@@ -235,7 +243,7 @@ function beyondRetention(ctx: MalformedContext, mark: PartitionMark): SimulatedR
 }
 
 /** One record that the pipeline must reject with `reason`. */
-export function malformedRecord(ctx: MalformedContext, reason: RejectionReason): SimulatedRecord {
+export function malformedRecord(ctx: MalformedContext, reason: SimulatedReason): SimulatedRecord {
   if (reason === 'late_beyond_retention') {
     const mark = ctx.random.pick(ctx.marks);
     return beyondRetention(ctx, mark);

@@ -1,4 +1,3 @@
-import { REJECTION_REASONS, type RejectionReason } from '../../domain';
 import { drawDelay, EventFactory, Funnel, IdSource, LATE_BY } from './funnel';
 import {
   countDuplicate,
@@ -8,7 +7,12 @@ import {
   snapshot,
   type GroundTruth,
 } from './ground-truth';
-import { malformedRecord, type PartitionMark } from './malformed';
+import {
+  malformedRecord,
+  SIMULATED_REASONS,
+  type PartitionMark,
+  type SimulatedReason,
+} from './malformed';
 import { resolveOptions, type SimulatorOptions } from './options';
 import { partitionForKey } from './partitioner';
 import { createRandom } from './prng';
@@ -62,7 +66,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     }
     return p;
   };
-  const otherReasons = REJECTION_REASONS.filter((r) => r !== 'late_beyond_retention');
+  const otherReasons = SIMULATED_REASONS.filter((r) => r !== 'late_beyond_retention');
   let clock = o.startTime;
 
   const emitValid = (event: SimEvent, late: boolean): SimulatedRecord => {
@@ -92,7 +96,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   };
 
   const malformed = (now: number): SimulatedRecord => {
-    let reason: RejectionReason = random.pick(REJECTION_REASONS);
+    let reason: SimulatedReason = random.pick(SIMULATED_REASONS);
     // nothing valid in any partition yet: no retention horizon to be behind
     if (reason === 'late_beyond_retention' && marks.size === 0) reason = random.pick(otherReasons);
     const record = malformedRecord(

@@ -18,6 +18,8 @@ import { metricsConformance } from './suites/metrics.suite';
 import { objectStoreConformance } from './suites/object-store.suite';
 import { pseudonymizerConformance } from './suites/pseudonymizer.suite';
 import { schemaRegistryConformance } from './suites/schema-registry.suite';
+import { recordDecoderConformance } from './suites/record-decoder.suite';
+import { WireRecordDecoder } from '../../adapters/codecs/wire-record-decoder';
 import { stateStoreConformance } from './suites/state-store.suite';
 import { warehouseConformance } from './suites/warehouse.suite';
 import { uniqueName } from './support/conformance-kit';
@@ -37,6 +39,14 @@ const sharedRegistry = new MemorySchemaRegistry();
 schemaRegistryConformance('memory, one registry for all tests', async () => ({
   registry: sharedRegistry,
 }));
+
+recordDecoderConformance('wire formats over the memory registry', async () => {
+  const registry = new MemorySchemaRegistry();
+  return {
+    registry,
+    decoder: (maxRecordBytes) => new WireRecordDecoder(registry, { maxRecordBytes }),
+  };
+});
 
 for (const maxBatchSize of [1, 4]) {
   eventSourceConformance(`memory, batches of at most ${maxBatchSize}`, async () => {

@@ -19,6 +19,8 @@ import { requireStack, STACK, testKafka, uniqueRunName } from '../support/stack'
 import { eventPublisherConformance } from './suites/event-publisher.suite';
 import { eventSourceConformance } from './suites/event-source.suite';
 import { schemaRegistryConformance } from './suites/schema-registry.suite';
+import { recordDecoderConformance } from './suites/record-decoder.suite';
+import { WireRecordDecoder } from '../../adapters/codecs/wire-record-decoder';
 
 const PARTITIONS = 3;
 const kafka = testKafka('adx-conformance');
@@ -27,6 +29,14 @@ const registry = () => new ConfluentSchemaRegistry({ url: STACK.registryUrl });
 beforeAll(async () => {
   await requireStack(['kafka', 'registry']);
 }, 30_000);
+
+recordDecoderConformance('wire formats over the confluent-compatible registry', async () => {
+  const reg = registry();
+  return {
+    registry: reg,
+    decoder: (maxRecordBytes) => new WireRecordDecoder(reg, { maxRecordBytes }),
+  };
+});
 
 schemaRegistryConformance('confluent-compatible registry', async () => ({
   registry: registry(),

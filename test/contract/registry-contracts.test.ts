@@ -141,4 +141,12 @@ describe('dead letter (JSON Schema, topic ad_events.dlq)', () => {
     expect(await registry.register(subject, text, 'JSON')).toBe(id);
     expect(JSON.parse((await registry.schemaById(id)) as string)).toEqual(JSON.parse(text));
   });
+
+  it('accepts v2 (one more reason, processing_error) after v1 under BACKWARD_TRANSITIVE', async () => {
+    await registerHistory(
+      subjectFor('ad_events.dlq-history'),
+      ['dead-letter/dead-letter.v1.schema.json', 'dead-letter/dead-letter.v2.schema.json'],
+      'JSON',
+    );
+  });
 });

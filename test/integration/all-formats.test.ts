@@ -4,7 +4,8 @@
  * service run until it has received every record, then the output topics read back and held
  * against the simulator's ground truth.
  */
-import { isConserved, REJECTION_REASONS } from '../../domain';
+import { isConserved } from '../../domain';
+import { SIMULATED_REASONS } from '../../src/simulator';
 import type { DeadLetterEnvelope } from '../../adapters/dead-letter/envelope';
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { produce, type ProduceResult } from '../../src/cli/produce';
@@ -118,7 +119,7 @@ it('every ad event points at its source record, and no record is both accepted a
 it('the dead-letter topic holds exactly the rejected records, each with its reason', () => {
   expect(deadLetters).toHaveLength(service.totals.rejected);
   expect(countBy(deadLetters, (d) => d.envelope.reason)).toEqual(nonZero(truth.malformed));
-  for (const reason of REJECTION_REASONS) expect(truth.malformed[reason]).toBeGreaterThan(0);
+  for (const reason of SIMULATED_REASONS) expect(truth.malformed[reason]).toBeGreaterThan(0);
   for (const { record, envelope } of deadLetters) {
     expect(record.headers['adx-reason']).toBe(envelope.reason);
     expect(record.headers['adx-source']).toBe(at(envelope.source));

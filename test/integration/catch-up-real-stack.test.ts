@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import type { Kafka } from 'kafkajs';
 import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
+import { WireRecordDecoder } from '../../adapters/codecs/wire-record-decoder';
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { DAY_MS, pendingAttributions } from '../../domain';
 import { produce } from '../../src/cli/produce';
@@ -130,12 +131,8 @@ afterAll(async () => {
 
 async function reference() {
   const registry = new ConfluentSchemaRegistry({ url: config.registry?.url ?? '' });
-  const input = await decodedTopicPartitions(
-    records,
-    sourceTopics(config),
-    registry,
-    config.rules.maxRecordBytes,
-  );
+  const decoder = new WireRecordDecoder(registry, { maxRecordBytes: config.rules.maxRecordBytes });
+  const input = await decodedTopicPartitions(records, sourceTopics(config), decoder);
   const pseudonymizer = new HmacPseudonymizer(Buffer.from(TEST_PSEUDONYMIZATION_KEY, 'hex'));
   return referenceOutcome(input, config.rules, Date.now(), (id) => pseudonymizer.pseudonymize(id));
 }

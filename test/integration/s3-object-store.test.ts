@@ -177,7 +177,7 @@ it('lists across pages with continuation tokens', async () => {
   expect(sent[1]?.query['continuation-token']).toEqual(expect.any(String));
 }, 60_000);
 
-it('gives up on a server that accepts connections but never answers, within its timeouts', async () => {
+it('gives up on a server that accepts connections but never answers, after its attempts', async () => {
   const sockets: Socket[] = [];
   const server: Server = createServer((socket) => void sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -187,11 +187,13 @@ it('gives up on a server that accepts connections but never answers, within its 
     maxAttempts: 2,
     requestTimeoutMs: 400,
   });
-  const started = Date.now();
   try {
-    await expect(silent.get('any')).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(sockets.length).toBe(2); // one connection per attempt: the SDK retried once
+    // the outcome, not the time: it gives up (timed out), after one connection per attempt
+    await expect(silent.get('any')).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+      why: 'timed_out',
+    });
+    expect(sockets.length).toBe(2);
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));

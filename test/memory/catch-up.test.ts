@@ -7,7 +7,7 @@
 import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import type { MemoryWarehouse } from '../../adapters/memory/memory-warehouse';
 import { DAY_MS } from '../../domain';
-import { TOKENS, type Pseudonymizer, type SchemaRegistry } from '../../ports';
+import { TOKENS, type Pseudonymizer, type RecordDecoder } from '../../ports';
 import { loadConfig } from '../../src/config/config';
 import { EMBEDDED, sourceTopics } from '../../src/container/app-tokens';
 import { serve } from '../../src/cli/serve';
@@ -37,8 +37,7 @@ describe.each([[250], [20_000]])('embedded catch-up run, batches of %d records',
     const input = await decodedTopicPartitions(
       [...topics.keys()].flatMap((topic) => bus.all(topic)),
       topics,
-      run.container.get<SchemaRegistry>(TOKENS.SchemaRegistry),
-      config.rules.maxRecordBytes,
+      run.container.get<RecordDecoder>(TOKENS.RecordDecoder),
     );
     expect(input.flat()).toHaveLength(EVENTS);
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HEAVY_TEST_MS } from '../support/timeouts';
 
 /** The built `adx` binary as a user runs it: exit codes, signals, report on stdout. */
 const root = join(__dirname, '..', '..');
@@ -31,17 +32,21 @@ function run(
 describe('adx CLI', () => {
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  }, 120_000);
+  }, HEAVY_TEST_MS);
 
   const quiet = { ADX_HTTP_PORT: '0', ADX_SIM_USERS: '2000' };
 
-  it('serve --events N processes N records, prints the report and exits 0', async () => {
-    const r = await run(['serve', '--events', '20000', '--seed', '3'], quiet);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^campaign\s+impressions\s+clicks\s+conversions/m);
-    expect(r.stdout).toMatch(/^TOTAL\s+\d+/m);
-    expect(r.stderr).toMatch(/done received=20000 /);
-  }, 60_000);
+  it(
+    'serve --events N processes N records, prints the report and exits 0',
+    async () => {
+      const r = await run(['serve', '--events', '20000', '--seed', '3'], quiet);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^campaign\s+impressions\s+clicks\s+conversions/m);
+      expect(r.stdout).toMatch(/^TOTAL\s+\d+/m);
+      expect(r.stderr).toMatch(/done received=20000 /);
+    },
+    HEAVY_TEST_MS,
+  );
 
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'on %s drains, prints the report and exits 0',
@@ -62,62 +67,74 @@ describe('adx CLI', () => {
       expect(r.stderr).toContain('stopping: finishing the batch in flight');
       expect(r.stdout).toMatch(/^TOTAL\s+\d+/m);
     },
-    60_000,
+    HEAVY_TEST_MS,
   );
 
-  it('fails fast on bad configuration, naming the variable', async () => {
-    const r = await run(['serve', '--events', '10'], {
-      ...quiet,
-      ADX_BATCH_SIZE: 'lots',
-      ADX_ALLOWED_LATENESS: 'soon',
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('ADX_BATCH_SIZE');
-    expect(r.stderr).toContain('ADX_ALLOWED_LATENESS');
-  }, 30_000);
+  it(
+    'fails fast on bad configuration, naming the variable',
+    async () => {
+      const r = await run(['serve', '--events', '10'], {
+        ...quiet,
+        ADX_BATCH_SIZE: 'lots',
+        ADX_ALLOWED_LATENESS: 'soon',
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('ADX_BATCH_SIZE');
+      expect(r.stderr).toContain('ADX_ALLOWED_LATENESS');
+    },
+    HEAVY_TEST_MS,
+  );
 
-  it('refuses the real profile without its required settings', async () => {
-    const r = await run(['serve'], { ...quiet, ADX_PROFILE: 'real' });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('KAFKA_BROKERS');
-    expect(r.stderr).toContain('SCHEMA_REGISTRY_URL');
-    expect(r.stderr).toContain('ADX_PSEUDONYMIZATION_KEY');
-  }, 30_000);
+  it(
+    'refuses the real profile without its required settings',
+    async () => {
+      const r = await run(['serve'], { ...quiet, ADX_PROFILE: 'real' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('KAFKA_BROKERS');
+      expect(r.stderr).toContain('SCHEMA_REGISTRY_URL');
+      expect(r.stderr).toContain('ADX_PSEUDONYMIZATION_KEY');
+    },
+    HEAVY_TEST_MS,
+  );
 
-  it('report reads back, from a PGlite directory, what serve loaded into it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'adx-pglite-'));
-    try {
-      const env = { ...quiet, ADX_WAREHOUSE: 'pglite', ADX_PGLITE_DIR: dir };
-      const served = await run(['serve', '--events', '10000', '--seed', '4'], env);
-      expect(served.code).toBe(0);
-      const total = /^TOTAL\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(served.stdout);
-      const day = 86_400_000;
-      const from = new Date(Date.now() - 3 * day).toISOString().slice(0, 10);
-      const to = new Date(Date.now() + day).toISOString().slice(0, 10);
-      const report = await run(['report', '--from', from, '--to', to, '--json'], env);
-      expect(report.code).toBe(0);
-      const parsed = JSON.parse(report.stdout) as {
-        campaigns: {
-          impressions: number;
-          clicks: number;
-          conversions: number;
-          ctr: number | null;
-        }[];
-      };
-      const sum = (k: 'impressions' | 'clicks' | 'conversions') =>
-        parsed.campaigns.reduce((n, c) => n + c[k], 0);
-      expect([sum('impressions'), sum('clicks'), sum('conversions')].map(String)).toEqual([
-        total?.[1],
-        total?.[2],
-        total?.[3],
-      ]);
-      expect(parsed.campaigns.every((c) => c.ctr === null || (c.ctr >= 0 && c.ctr <= 1))).toBe(
-        true,
-      );
-      const one = await run(['report', '--from', from, '--to', to, '--campaign', 'cmp-001'], env);
-      expect(one.stdout.split('\n').filter((l) => /^cmp-/.test(l))).toHaveLength(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it(
+    'report reads back, from a PGlite directory, what serve loaded into it',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'adx-pglite-'));
+      try {
+        const env = { ...quiet, ADX_WAREHOUSE: 'pglite', ADX_PGLITE_DIR: dir };
+        const served = await run(['serve', '--events', '10000', '--seed', '4'], env);
+        expect(served.code).toBe(0);
+        const total = /^TOTAL\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(served.stdout);
+        const day = 86_400_000;
+        const from = new Date(Date.now() - 3 * day).toISOString().slice(0, 10);
+        const to = new Date(Date.now() + day).toISOString().slice(0, 10);
+        const report = await run(['report', '--from', from, '--to', to, '--json'], env);
+        expect(report.code).toBe(0);
+        const parsed = JSON.parse(report.stdout) as {
+          campaigns: {
+            impressions: number;
+            clicks: number;
+            conversions: number;
+            ctr: number | null;
+          }[];
+        };
+        const sum = (k: 'impressions' | 'clicks' | 'conversions') =>
+          parsed.campaigns.reduce((n, c) => n + c[k], 0);
+        expect([sum('impressions'), sum('clicks'), sum('conversions')].map(String)).toEqual([
+          total?.[1],
+          total?.[2],
+          total?.[3],
+        ]);
+        expect(parsed.campaigns.every((c) => c.ctr === null || (c.ctr >= 0 && c.ctr <= 1))).toBe(
+          true,
+        );
+        const one = await run(['report', '--from', from, '--to', to, '--campaign', 'cmp-001'], env);
+        expect(one.stdout.split('\n').filter((l) => /^cmp-/.test(l))).toHaveLength(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    HEAVY_TEST_MS,
+  );
 });

@@ -1,6 +1,7 @@
 import { isConserved } from '../../domain';
 import { serve, type ServeResult } from '../../src/cli/serve';
 import { loadConfig } from '../../src/config/config';
+import { HEAVY_TEST_MS } from '../support/timeouts';
 
 /**
  * `npm start`'s default: the embedded service on the PGlite warehouse. Its report is read back
@@ -18,7 +19,7 @@ describe('embedded service on the PGlite warehouse', () => {
     });
     expect(config.warehouse.kind).toBe('pglite');
     run = await serve(config, { events: 30_000, seed: 99 });
-  }, 180_000);
+  }, HEAVY_TEST_MS);
 
   it('conserves counts and loads every unique valid event once', () => {
     const t = run.service.totals;

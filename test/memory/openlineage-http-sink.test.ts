@@ -137,7 +137,7 @@ describe('HttpOpenLineageSink', () => {
   });
 
   it('abandons a consumer that never answers after the timeout', async () => {
-    const { sink, errors, consumer } = await sinkFor(() => 'hang', { timeoutMs: 300 });
+    const { sink, errors, consumer } = await sinkFor(() => 'hang', { timeoutMs: 3000 });
     await expect(sink.start(batch)).resolves.toBeUndefined();
     expect(consumer.received).toHaveLength(1);
     const error = only(errors);

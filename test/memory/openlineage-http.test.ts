@@ -11,6 +11,7 @@ import { serve } from '../../src/cli/serve';
 import { loadConfig } from '../../src/config/config';
 import { RUN_EVENT_SCHEMA, runIdOf, type RunEvent } from '../../src/lineage/openlineage';
 import { startConsumer, type Consumer } from '../support/openlineage-consumer';
+import { HEAVY_TEST_MS } from '../support/timeouts';
 
 const API_KEY = 'marquez-key-42';
 const RUN = { events: 3_000, seed: 5 };
@@ -34,7 +35,7 @@ describe('OpenLineage over HTTP, embedded run', () => {
     });
     const { service } = await serve(config, RUN);
     batches = service.batches;
-  }, 120_000);
+  }, HEAVY_TEST_MS);
   afterAll(() => consumer?.close());
 
   it('POSTs every event as JSON to /api/v1/lineage with the bearer key', () => {
@@ -66,28 +67,32 @@ describe('OpenLineage consumer that never answers', () => {
   let consumer: Consumer;
   afterAll(() => consumer?.close());
 
-  it('does not stop the run; every lost event is counted, few are sent', async () => {
-    consumer = await startConsumer(() => 'hang');
-    const config = embedded({
-      ADX_OPENLINEAGE_URL: consumer.url,
-      // long enough for each request to reach the consumer before it is abandoned
-      ADX_OPENLINEAGE_TIMEOUT_MS: '300',
-      ADX_OPENLINEAGE_BREAKER_FAILURES: '3',
-      // no trial during the run: the count of requests below is exact
-      ADX_OPENLINEAGE_BREAKER_COOLDOWN: '1h',
-      // more batches than the breaker lets through
-      ADX_BATCH_SIZE: '500',
-    });
-    const { service, container } = await serve(config, RUN);
+  it(
+    'does not stop the run; every lost event is counted, few are sent',
+    async () => {
+      consumer = await startConsumer(() => 'hang');
+      const config = embedded({
+        ADX_OPENLINEAGE_URL: consumer.url,
+        // long enough for each request to reach the consumer before it is abandoned
+        ADX_OPENLINEAGE_TIMEOUT_MS: '300',
+        ADX_OPENLINEAGE_BREAKER_FAILURES: '3',
+        // no trial during the run: the count of requests below is exact
+        ADX_OPENLINEAGE_BREAKER_COOLDOWN: '1h',
+        // more batches than the breaker lets through
+        ADX_BATCH_SIZE: '500',
+      });
+      const { service, container } = await serve(config, RUN);
 
-    expect(service.totals.received).toBe(RUN.events);
-    expect(service.status).not.toBe('failed');
-    expect(service.batches).toBeGreaterThan(2);
-    const exposed = await container.get<Metrics>(TOKENS.Metrics).expose();
-    const lost = /adx_errors_total\{component="openlineage"\} (\d+)/.exec(exposed)?.[1];
-    // START and COMPLETE of every batch, each given up on or held back exactly once
-    expect(Number(lost)).toBe(2 * service.batches);
-    // only the three that opened the breaker were sent; the rest cost the run no time
-    expect(consumer.received).toHaveLength(3);
-  }, 120_000);
+      expect(service.totals.received).toBe(RUN.events);
+      expect(service.status).not.toBe('failed');
+      expect(service.batches).toBeGreaterThan(2);
+      const exposed = await container.get<Metrics>(TOKENS.Metrics).expose();
+      const lost = /adx_errors_total\{component="openlineage"\} (\d+)/.exec(exposed)?.[1];
+      // START and COMPLETE of every batch, each given up on or held back exactly once
+      expect(Number(lost)).toBe(2 * service.batches);
+      // only the three that opened the breaker were sent; the rest cost the run no time
+      expect(consumer.received).toHaveLength(3);
+    },
+    HEAVY_TEST_MS,
+  );
 });

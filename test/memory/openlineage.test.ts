@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { serve } from '../../src/cli/serve';
 import { loadConfig } from '../../src/config/config';
 import { RUN_EVENT_SCHEMA, runEvent, runIdOf, type RunEvent } from '../../src/lineage/openlineage';
+import { HEAVY_TEST_MS } from '../support/timeouts';
 
 describe('OpenLineage run events', () => {
   let dir: string;
@@ -28,7 +29,7 @@ describe('OpenLineage run events', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as RunEvent);
-  }, 120_000);
+  }, HEAVY_TEST_MS);
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it('validates every event against the RunEvent schema', () => {

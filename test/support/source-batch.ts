@@ -19,3 +19,25 @@ export function describedBatch(
     records: [],
   };
 }
+
+/** One batch of these record values on partition 0 of `topic`, offsets from `firstOffset`. */
+export function batchOfValues(
+  kind: SourceKind,
+  topic: string,
+  values: readonly (Uint8Array | null)[],
+  firstOffset = 0,
+): SourceBatch {
+  const last = String(firstOffset + values.length - 1);
+  return {
+    ...describedBatch(kind, topic, 0, String(firstOffset), last),
+    records: values.map((value, i) => ({
+      topic,
+      partition: 0,
+      offset: String(firstOffset + i),
+      key: null,
+      value,
+      headers: {},
+      timestamp: '0',
+    })),
+  };
+}

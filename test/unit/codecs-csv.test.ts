@@ -33,10 +33,31 @@ describe('CSV click rows', () => {
     expect(reasonOf(decodeClickLine(Buffer.from(text)))).toBe('corrupt_payload');
   });
 
-  it('rejects invalid UTF-8 as corrupt_payload', () => {
-    expect(reasonOf(decodeClickLine(Buffer.from([0x61, 0x2c, 0xff, 0x62])))).toBe(
-      'corrupt_payload',
-    );
+  it('rejects invalid UTF-8 as invalid_value, at the column it is in', () => {
+    const fields = ['click', 'clk-1', '2026-11-26T00:00:00Z', 'user-1', 'cmp-1', '', '', '', ''];
+    const line = Buffer.concat([
+      Buffer.from(fields.slice(0, 3).join(',') + ',user-'),
+      Buffer.from([0xff]),
+      Buffer.from(',' + fields.slice(4).join(',')),
+    ]);
+    const payload = decodeClickLine(line);
+    expect(payload.ok === false && payload.rejection).toEqual({
+      reason: 'invalid_value',
+      path: 'user_id',
+      detail: 'user_id is not valid UTF-8',
+    });
+    expect(reasonOf(decodeClickLine(Buffer.from([0x61, 0x2c, 0xff, 0x62])))).toBe('invalid_value');
+  });
+
+  it('reads UTF-8 text byte for byte when another field is fine: no U+FFFD anywhere', () => {
+    const payload = decodeClickLine(Buffer.from('click,clk-é,2026-11-26T00:00:00Z,usér,cmp-1'));
+    expect(payload.ok && payload.value).toEqual([
+      'click',
+      'clk-é',
+      '2026-11-26T00:00:00Z',
+      'usér',
+      'cmp-1',
+    ]);
   });
 
   const hostile = [
@@ -83,7 +104,10 @@ describe('CSV click rows', () => {
       fc.property(bytes, (b) => {
         const out = decodeClickLine(b);
         if (out.ok) expect(Array.isArray(out.value)).toBe(true);
-        else expect(out.rejection.reason).toBe('corrupt_payload');
+        else expect(['corrupt_payload', 'invalid_value']).toContain(out.rejection.reason);
+        // text that is not UTF-8 is refused, never passed on mangled
+        if (out.ok && !Buffer.from(b).includes(Buffer.from('\ufffd')))
+          for (const f of out.value as string[]) expect(f).not.toContain('\ufffd');
       }),
       { numRuns: 2000 },
     );

@@ -40,7 +40,7 @@ describe('JSON impressions', () => {
     ['truncated JSON', Buffer.from('{"impression_id": "x", ')],
     ['not JSON at all', Buffer.from('impression_id=x')],
     ['empty', Buffer.alloc(0)],
-    ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xe9, 0x22, 0x3a, 0x31, 0x7d])],
+    ['neither UTF-8 nor JSON', Buffer.from([0xff, 0xfe, 0x00, 0x7b])],
     ['UTF-16 with a BOM', Buffer.from('\ufeff{}', 'utf16le')],
   ])('rejects %s as corrupt_payload', (_name, bytes) => {
     expect(reasonOf(decodeImpressionJson(bytes))).toBe('corrupt_payload');
@@ -159,5 +159,18 @@ describe('decodeRecords', () => {
     expect(
       (valueOf(records[0]?.payload as DecodedPayload) as { deal_id: unknown }).deal_id,
     ).toBeNull();
+  });
+});
+
+describe('JSON nesting', () => {
+  it('refuses a document nested deeper than 64 levels before parsing it, brackets in strings aside', () => {
+    const deep = (n: number) => Buffer.from(`{"a":${'['.repeat(n)}${']'.repeat(n)}}`);
+    expect(reasonOf(decodeImpressionJson(deep(63)))).toBe('ok');
+    const refused = decodeImpressionJson(deep(64));
+    expect(refused.ok === false && refused.rejection.detail).toBe(
+      'impression nests deeper than 64 levels',
+    );
+    expect(reasonOf(decodeImpressionJson(Buffer.from(`{"a":"${'['.repeat(500)}"}`)))).toBe('ok');
+    expect(reasonOf(decodeImpressionJson(Buffer.from(`{"a":"\\"${'{'.repeat(500)}"}`)))).toBe('ok');
   });
 });

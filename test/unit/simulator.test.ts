@@ -1,5 +1,5 @@
 import { confluentSchemaId } from '../../adapters/codecs';
-import { REJECTION_REASONS } from '../../domain';
+import { SIMULATED_REASONS } from '../../src/simulator';
 import {
   createSimulator,
   type SimulatedRecord,
@@ -94,7 +94,7 @@ describe('traffic simulator', () => {
     const sim = createSimulator(options());
     sim.take(20_000);
     const { malformed } = sim.groundTruth();
-    for (const reason of REJECTION_REASONS)
+    for (const reason of SIMULATED_REASONS)
       expect({ reason, present: malformed[reason] > 0 }).toEqual({ reason, present: true });
   });
 });

@@ -73,6 +73,28 @@ export function schemaRegistryConformance(
       expect((await registry.latest(subject))?.version).toBe(1);
     });
 
+    it('gives a schema by id under its subject only (schemaOfSubject)', async () => {
+      const schema = recordSchema([ID, { name: 'own', type: ['null', 'long'], default: null }]);
+      const id = await registry.register(subject, schema);
+      const other = `${uniqueName('conformance-other')}-value`;
+      await registry.setCompatibility(other, 'BACKWARD_TRANSITIVE');
+      const otherId = await registry.register(
+        other,
+        recordSchema([ID, { name: 'theirs', type: ['null', 'long'], default: null }]),
+      );
+      expect(canonical((await registry.schemaOfSubject(subject, id)) as string)).toBe(
+        canonical(schema),
+      );
+      expect(await registry.schemaOfSubject(subject, otherId)).toBeUndefined();
+      expect(await registry.schemaOfSubject(other, id)).toBeUndefined();
+      expect(await registry.schemaOfSubject(subject, 2_000_000_000)).toBeUndefined();
+      // the same schema registered under a second subject belongs to both
+      await registry.setCompatibility(other, 'NONE');
+      const shared = await registry.register(other, schema);
+      expect(shared).toBe(id);
+      expect(await registry.schemaOfSubject(other, id)).toBeDefined();
+    });
+
     it('gives back an equivalent schema by id, and undefined for an id it never issued', async () => {
       const schema = recordSchema([ID, { name: 'n', type: ['null', 'long'], default: null }]);
       const id = await registry.register(subject, schema);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AdEvent, EventType } from '../../../domain';
 
 /** Per-test timeout: real adapters talk to servers, so be generous. */
-export const SLOW_MS = 60_000;
+export const SLOW_MS = 5 * 60_000;
 
 /** `base-<8 hex>`: a name no other test (or earlier run against the same server) uses. */
 export function uniqueName(base: string): string {

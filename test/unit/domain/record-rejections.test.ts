@@ -54,6 +54,46 @@ describe('record-level rejections (before any field is looked at)', () => {
   });
 });
 
+/** a decoded value whose fields throw when read: what a defect in a decoder could hand over */
+function throwingPayload(): Record<string, unknown> {
+  const value = impressionJsonV1();
+  Object.defineProperty(value, 'user_id', {
+    enumerable: true,
+    get() {
+      throw new RangeError('decoder handed over a broken value');
+    },
+  });
+  return value;
+}
+
+describe('processing_error: a record that makes validation throw', () => {
+  it('is rejected with the error, at the root, and the batch goes on', () => {
+    const outcome = runBatch([
+      sourceRecord('impression', throwingPayload(), { offset: '1' }),
+      impression({ id: 'after-the-throw', time: T0 }),
+    ]);
+    expect(outcome.rejections).toHaveLength(1);
+    expect(outcome.rejections[0]?.source.offset).toBe('1');
+    expect(outcome.rejections[0]?.rejection).toEqual({
+      reason: 'processing_error',
+      path: '',
+      detail: 'validation threw RangeError: decoder handed over a broken value',
+    });
+    expect(outcome.accepted.map((e) => e.eventId)).toEqual(['after-the-throw']);
+    expect(outcome.counts).toMatchObject({ received: 2, accepted: 1, rejected: 1, duplicates: 0 });
+  });
+
+  it('also when the pseudonymizer throws', () => {
+    const outcome = runBatch([impression({ id: 'imp-x', time: T0 })], {
+      pseudonymizeUser: () => {
+        throw new Error('key store unavailable');
+      },
+    });
+    expect(outcome.rejections.map((r) => r.rejection.reason)).toEqual(['processing_error']);
+    expect(outcome.rejections[0]?.rejection.detail).toContain('key store unavailable');
+  });
+});
+
 describe('late_beyond_retention', () => {
   const retention = 7 * DAY_MS;
   const lateness = 10 * MINUTE_MS;
@@ -112,8 +152,9 @@ describe('rejection counts', () => {
       sourceRecord('impression', impressionJsonV1({ user_id: '' })),
       impression({ id: 'recent', time: T0 + 30 * DAY_MS }),
       impression({ id: 'ancient', time: T0 }),
+      sourceRecord('impression', throwingPayload()),
     ]);
-    expect(outcome.counts).toMatchObject({ received: 8, accepted: 1, rejected: 7, duplicates: 0 });
+    expect(outcome.counts).toMatchObject({ received: 9, accepted: 1, rejected: 8, duplicates: 0 });
     expect(Object.keys(outcome.counts.rejectedByReason).sort()).toEqual(
       [...REJECTION_REASONS].sort(),
     );
