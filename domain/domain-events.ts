@@ -42,3 +42,25 @@ export function partitionOf(event: DomainEvent): number {
 export function changesState(event: DomainEvent): boolean {
   return event.type !== 'RecordRejected' && event.type !== 'DuplicateDropped';
 }
+
+/**
+ * The event as the changelog keeps it: what the deciders fold, nothing the warehouse alone needs
+ * (an accepted event keeps type, id, time, user, campaign, the impression a click names and its
+ * source). Folding these gives exactly the state folding the full events gives.
+ */
+export function asStateChange(event: DomainEvent): DomainEvent {
+  if (event.type !== 'EventAccepted') return event;
+  const { eventId, eventType, eventTime, userId, campaignId, impressionId, source } = event.event;
+  return {
+    type: 'EventAccepted',
+    event: {
+      eventId,
+      eventType,
+      eventTime,
+      userId,
+      campaignId,
+      ...(impressionId !== undefined ? { impressionId } : {}),
+      source,
+    },
+  };
+}

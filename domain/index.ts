@@ -23,3 +23,6 @@ export * from './campaign-kpis';
 export * from './claimed-event';
 export * from './pending-attributions';
 export * from './text';
+export * from './event-key-index';
+export * from './partition-snapshot';
+export type { PendingAttribution } from './pending-queue';

@@ -31,8 +31,11 @@ export interface BatchOptions {
    * tables. Deterministic (HMAC with a secret key) so attribution still joins a user's events.
    */
   readonly pseudonymizeUser?: (userId: string) => string;
-  /** end of a bounded input: release every waiting click and conversion */
-  readonly endOfInput?: boolean;
+  /**
+   * end of a bounded input: release every waiting click and conversion (true: in every group; or
+   * in these groups only)
+   */
+  readonly endOfInput?: boolean | readonly number[];
   /**
    * inputs that are caught up and have been quiet for the idle timeout: they stop holding their
    * group's watermark back (decided after the batch's records)
@@ -126,8 +129,8 @@ export function processBatch(
     decideAndApply(idle.partition, RELEASE_DUE);
   }
   if (options.endOfInput) {
-    for (const partition of state.partitions.keys())
-      decideAndApply(partition, { type: 'ReleaseAll' });
+    const ended = options.endOfInput === true ? [...state.partitions.keys()] : options.endOfInput;
+    for (const partition of ended) decideAndApply(partition, { type: 'ReleaseAll' });
   }
   return { state, ...out, counts };
 }

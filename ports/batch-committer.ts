@@ -1,5 +1,5 @@
 import type { BatchLineageRecord } from './lineage-log';
-import type { StateCommit } from './state-store';
+import type { PartitionCommit } from './state-store';
 import type { LoadResult, WarehouseBatch } from './warehouse';
 
 /**
@@ -16,7 +16,15 @@ export interface BatchCommitter {
   readonly recordsLineage?: boolean;
   loadAndCommit(
     batch: WarehouseBatch,
-    commit: StateCommit,
+    commit: PartitionCommit,
     lineage?: BatchLineageRecord,
-  ): Promise<LoadResult>;
+  ): Promise<CommittedLoad>;
+}
+
+export interface CommittedLoad extends LoadResult {
+  /**
+   * true: the group has a newer owner. Where load and state share a transaction nothing of the
+   * batch was kept; the caller must stop working on the group.
+   */
+  readonly fenced: boolean;
 }

@@ -31,17 +31,30 @@ export interface TopicPartitionOffset {
   readonly offset: string;
 }
 
-export type BatchHandler = (batch: SourceBatch) => Promise<void>;
+/** 'lost': the member no longer owns the batch's group; the source stops delivering it */
+export type BatchResult = 'done' | 'lost';
+
+export type BatchHandler = (batch: SourceBatch) => Promise<BatchResult | void>;
+
+/**
+ * How a consumer-group member learns which groups (partition numbers) are its own. The source
+ * awaits each call before delivering anything of those partitions: `assigned` returns where
+ * each of their topic-partitions resumes (from the StateStore; absent ones start at the earliest
+ * offset), `revoked` lets go of groups after the batch in flight.
+ */
+export interface AssignmentListener {
+  assigned(partitions: readonly number[]): Promise<readonly TopicPartitionOffset[]>;
+  revoked(partitions: readonly number[]): Promise<void>;
+}
 
 /**
  * Delivers batches one at a time per partition and waits for the handler before the next one, so
- * a slow sink slows the source (backpressure). Positions come from the StateStore, not the broker.
+ * a slow sink slows the source (backpressure). Positions come from the StateStore, not the broker:
+ * a batch that does not start at the group's stored position is never delivered.
  */
 export interface EventSource {
-  /** resume from these positions instead of the broker's committed offsets */
-  seek(positions: readonly TopicPartitionOffset[]): void;
   /** runs until stop() or, for bounded sources, until the input is exhausted */
-  run(handler: BatchHandler): Promise<void>;
+  run(handler: BatchHandler, assignment: AssignmentListener): Promise<void>;
   /** tell the broker how far we are (advisory: the StateStore is the authority) */
   commit(positions: readonly TopicPartitionOffset[]): Promise<void>;
   /** finish the batch in flight, then return from run() */

@@ -33,6 +33,8 @@ export const ERROR_COMPONENTS = [
   'consumer_lag',
   /** an OpenLineage run event was not exported */
   'openlineage',
+  /** a commit was refused: another member had taken the group over (its batch left no trace) */
+  'ownership',
 ] as const;
 export type ErrorComponent = (typeof ERROR_COMPONENTS)[number];
 

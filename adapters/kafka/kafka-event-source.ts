@@ -1,7 +1,8 @@
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { SourceKind } from '../../domain';
 import {
   batchId,
+  type AssignmentListener,
   type BatchHandler,
   type EventSource,
   type RawRecord,
@@ -31,22 +32,33 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
+const at = (topic: string, partition: number): string => `${topic}:${partition}`;
+
 /**
  * A kafkajs consumer-group member (co-partitioned assignment, see co-partitioned-assigner.ts).
+ *
+ * Ownership: at every group join the member hands the groups it lost to the listener's revoked()
+ * and all groups it now has to assigned() — which restores them — and delivers nothing of a group
+ * until that is done. Positions: the listener's (the StateStore's) are authoritative; the member
+ * seeks to them, a topic-partition without one starts at its earliest offset, and a fetched batch
+ * that does not start at the expected offset is cut to it (already committed records) or answered
+ * with a seek (a gap), so Kafka's advisory offsets never decide what is read. A group the handler
+ * reports lost (fenced by a newer owner) is paused until the next join.
+ *
  * Each fetched partition batch is cut into chunks of at most maxBatchSize; the handler is awaited
- * before the next chunk (backpressure: kafkajs fetches no more for a partition whose batch is
- * still being handled). Offsets are not auto-committed: the StateStore is the authority, and
- * positions from it are applied with seek() after joining. A handler failure stops the consumer
- * and rejects run(): the in-process state has moved on, so letting kafkajs redeliver the batch
- * would double count; a restart restores state instead.
+ * before the next chunk (backpressure). A handler failure stops the consumer and rejects run(): the
+ * in-process state has moved on, so a restart restores state instead.
  */
 export class KafkaEventSource implements EventSource {
   private readonly consumer: Consumer;
-  private positions: readonly TopicPartitionOffset[] = [];
-  /** `topic:partition` → the next offset to deliver, where known (stored position or delivered) */
-  private readonly nextOffset = new Map<string, bigint>();
+  /** `topic:partition` → the next offset to deliver */
+  private readonly expected = new Map<string, bigint>();
+  /** the groups (partition numbers) restored and ready to be delivered */
+  private owned = new Set<number>();
   /** what the group gave this member at its last join */
   private assigned: Readonly<Record<string, readonly number[]>> = {};
+  /** the latest join's hand-over, which every batch waits for */
+  private ready: Promise<void> = Promise.resolve();
   private admin: Promise<Admin> | undefined;
   private finish: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private stopping: Promise<void> | undefined;
@@ -71,18 +83,16 @@ export class KafkaEventSource implements EventSource {
     });
   }
 
-  seek(positions: readonly TopicPartitionOffset[]): void {
-    this.positions = positions;
-    for (const p of positions) this.nextOffset.set(`${p.topic}:${p.partition}`, BigInt(p.offset));
-  }
-
-  async run(handler: BatchHandler): Promise<void> {
+  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.fail(event.payload.error);
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.assigned = event.payload.memberAssignment;
+      const joined = event.payload.memberAssignment;
+      this.ready = this.ready
+        .then(() => this.handOver(joined, assignment))
+        .catch((error: unknown) => this.fail(error));
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics.keys()], fromBeginning: true });
@@ -92,18 +102,91 @@ export class KafkaEventSource implements EventSource {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload, handler),
     });
-    for (const p of this.positions)
-      this.consumer.seek({ topic: p.topic, partition: p.partition, offset: p.offset });
     return done;
   }
 
+  private sourceTopics(joined: Readonly<Record<string, readonly number[]>>): [string, number[]][] {
+    return Object.entries(joined)
+      .filter(([topic]) => this.options.topics.has(topic))
+      .map(([topic, partitions]) => [topic, [...partitions]]);
+  }
+
+  /** Revoke what left, restore everything assigned, then seek every topic-partition to its place. */
+  private async handOver(
+    joined: Readonly<Record<string, readonly number[]>>,
+    assignment: AssignmentListener,
+  ): Promise<void> {
+    const topics = this.sourceTopics(joined);
+    const next = new Set(topics.flatMap(([, partitions]) => partitions));
+    const revoked = [...this.owned].filter((p) => !next.has(p));
+    this.owned = new Set();
+    this.assigned = joined;
+    if (revoked.length > 0) await assignment.revoked(revoked);
+    const positions = await assignment.assigned([...next].sort((a, b) => a - b));
+    const stored = new Map(positions.map((p) => [at(p.topic, p.partition), BigInt(p.offset)]));
+    const admin = await this.adminClient();
+    for (const [topic, partitions] of topics) {
+      const low = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.low)]),
+      );
+      for (const partition of partitions) {
+        const offset = stored.get(at(topic, partition)) ?? low.get(partition) ?? 0n;
+        this.expected.set(at(topic, partition), offset);
+        this.consumer.seek({ topic, partition, offset: offset.toString() });
+      }
+      this.consumer.resume([{ topic, partitions }]);
+    }
+    this.owned = next;
+  }
+
+  private adminClient(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin.catch((error: unknown) => {
+      this.admin = undefined; // the next call connects again
+      throw error;
+    });
+  }
+
+  /** The batch's messages from the expected offset on; undefined when it must be fetched again. */
+  private alignedMessages(payload: EachBatchPayload): KafkaMessage[] | undefined {
+    const { batch } = payload;
+    const expected = this.expected.get(at(batch.topic, batch.partition));
+    const first = batch.messages[0];
+    if (expected === undefined || first === undefined) return undefined;
+    if (BigInt(first.offset) > expected) {
+      // fetched from Kafka's own position, past ours: read again from the stored one
+      this.consumer.seek({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: expected.toString(),
+      });
+      return undefined;
+    }
+    // before ours: already committed, never delivered twice
+    return batch.messages.filter((m) => BigInt(m.offset) >= expected);
+  }
+
+  private lose(partition: number): void {
+    this.owned.delete(partition);
+    for (const [topic, partitions] of this.sourceTopics(this.assigned))
+      if (partitions.includes(partition)) this.consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
   private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    await this.ready;
     const { batch } = payload;
     const kind = this.options.topics.get(batch.topic);
-    if (!kind) return;
-    for (let i = 0; i < batch.messages.length; i += this.options.maxBatchSize) {
+    if (!kind || !this.owned.has(batch.partition)) return;
+    const messages = this.alignedMessages(payload);
+    if (!messages || messages.length === 0) return;
+    for (let i = 0; i < messages.length; i += this.options.maxBatchSize) {
       if (!payload.isRunning() || payload.isStale() || this.stopping) return;
-      const chunk = batch.messages.slice(i, i + this.options.maxBatchSize);
+      if (!this.owned.has(batch.partition)) return;
+      const chunk = messages.slice(i, i + this.options.maxBatchSize);
       const records: RawRecord[] = chunk.map((m) => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -115,8 +198,9 @@ export class KafkaEventSource implements EventSource {
       }));
       const first = (chunk[0] as { offset: string }).offset;
       const last = (chunk[chunk.length - 1] as { offset: string }).offset;
+      let result;
       try {
-        await handler({
+        result = await handler({
           id: batchId(batch.topic, batch.partition, first, last),
           topic: batch.topic,
           kind,
@@ -129,8 +213,12 @@ export class KafkaEventSource implements EventSource {
         this.fail(error);
         return;
       }
+      if (result === 'lost') {
+        this.lose(batch.partition);
+        return;
+      }
+      this.expected.set(at(batch.topic, batch.partition), BigInt(last) + 1n);
       payload.resolveOffset(last);
-      this.nextOffset.set(`${batch.topic}:${batch.partition}`, BigInt(last) + 1n);
       await payload.heartbeat();
     }
   }
@@ -153,7 +241,9 @@ export class KafkaEventSource implements EventSource {
     this.stopping ??= (async () => {
       await this.consumer.stop();
       await this.consumer.disconnect();
-      await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
+      const admin = this.admin;
+      this.admin = undefined;
+      await admin?.then((a) => a.disconnect()).catch(() => undefined);
     })();
     return this.stopping;
   }
@@ -166,27 +256,30 @@ export class KafkaEventSource implements EventSource {
   }
 
   /**
-   * Records not yet delivered, per assigned topic-partition: the high watermark minus the next
-   * offset to deliver (the partition's low watermark when nothing is known yet, as a consumer
-   * starting from the beginning would read from there).
+   * Records not yet delivered, per owned topic-partition: the high watermark minus the next
+   * offset to deliver. Nothing for groups that are not (or not yet) this member's. A stopped
+   * consumer keeps answering for what it owned last: its lag growing is how the stall shows.
    */
   async lag(): Promise<ReadonlyMap<string, number>> {
-    if (this.stopping) return new Map();
-    this.admin ??= (async () => {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      return admin;
-    })();
-    const admin = await this.admin.catch((error: unknown) => {
-      this.admin = undefined; // the next call connects again
-      throw error;
-    });
+    if (!this.stopping) return this.lagWith(await this.adminClient());
+    // stopped: a connection for this reading only, so nothing is left open behind it
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await this.lagWith(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async lagWith(admin: Admin): Promise<ReadonlyMap<string, number>> {
     const lag = new Map<string, number>();
-    for (const [topic, partitions] of Object.entries(this.assigned)) {
-      if (!this.options.topics.has(topic) || partitions.length === 0) continue;
+    for (const [topic, partitions] of this.sourceTopics(this.assigned)) {
+      const mine = partitions.filter((p) => this.owned.has(p));
+      if (mine.length === 0) continue;
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (!partitions.includes(p.partition)) continue;
-        const next = this.nextOffset.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
+        const next = this.expected.get(at(topic, p.partition));
+        if (!mine.includes(p.partition) || next === undefined) continue;
         const behind = BigInt(p.high) - next;
         lag.set(`${topic}-${p.partition}`, Number(behind > 0n ? behind : 0n));
       }

@@ -1,6 +1,7 @@
 import type { SourceKind } from '../../domain';
 import {
   batchId,
+  type AssignmentListener,
   type BatchHandler,
   type EventSource,
   type TopicPartitionOffset,
@@ -18,10 +19,16 @@ export interface MemorySourceOptions {
   readonly inputComplete?: () => boolean;
 }
 
-/** Reads the memory bus like a consumer group with a single member: every partition, round robin. */
+/**
+ * Reads the memory bus like a consumer group with a single member: it is assigned every
+ * partition at the start, resumes each topic-partition where the listener says (0 when it has no
+ * position), and reads them round robin.
+ */
 export class MemoryEventSource implements EventSource {
   private readonly positions = new Map<string, number>();
   private readonly committed = new Map<string, number>();
+  /** partitions whose group the handler said it no longer owns */
+  private readonly lost = new Set<number>();
   private stopping = false;
 
   constructor(
@@ -29,24 +36,34 @@ export class MemoryEventSource implements EventSource {
     private readonly options: MemorySourceOptions,
   ) {}
 
-  seek(positions: readonly TopicPartitionOffset[]): void {
-    for (const p of positions) this.positions.set(`${p.topic}:${p.partition}`, Number(p.offset));
+  private partitionNumbers(): number[] {
+    const count = Math.max(
+      0,
+      ...[...this.options.topics.keys()].map((t) => this.bus.partitionsOf(t)),
+    );
+    return Array.from({ length: count }, (_, p) => p);
   }
 
   /** a stop() before run() counts: run() then returns at once (a restart makes a new source) */
-  async run(handler: BatchHandler): Promise<void> {
+  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
+    if (this.stopping) return;
+    const resume: TopicPartitionOffset[] = [
+      ...(await assignment.assigned(this.partitionNumbers())),
+    ];
+    for (const p of resume) this.positions.set(`${p.topic}:${p.partition}`, Number(p.offset));
     while (!this.stopping) {
       let delivered = 0;
       for (const [topic, kind] of this.options.topics) {
         for (let partition = 0; partition < this.bus.partitionsOf(topic); partition++) {
           if (this.stopping) return;
+          if (this.lost.has(partition)) continue;
           const key = `${topic}:${partition}`;
           const from = this.positions.get(key) ?? 0;
           const records = this.bus.read(topic, partition, from, this.options.maxBatchSize);
           if (records.length === 0) continue;
           const first = (records[0] as { offset: string }).offset;
           const last = (records[records.length - 1] as { offset: string }).offset;
-          await handler({
+          const result = await handler({
             id: batchId(topic, partition, first, last),
             topic,
             kind,
@@ -55,6 +72,10 @@ export class MemoryEventSource implements EventSource {
             lastOffset: last,
             records,
           });
+          if (result === 'lost') {
+            this.lost.add(partition);
+            continue;
+          }
           this.positions.set(key, from + records.length);
           delivered += records.length;
         }

@@ -1,6 +1,20 @@
 import type { Knex } from 'knex';
-import type { DomainEvent } from '../../domain';
-import type { StateCommit, StateStore, StoredState, TopicPartitionOffset } from '../../ports';
+import type { ClockData } from '../../domain';
+import type {
+  AcquiredPartition,
+  ChangelogEntry,
+  CommitResult,
+  PartitionCommit,
+  PartitionLog,
+  StateStore,
+  TopicPartitionOffset,
+} from '../../ports';
+import {
+  decodeSnapshotChunk,
+  decodeStateEvents,
+  encodeSnapshotChunk,
+  encodeStateEvents,
+} from '../codecs/partition-state-avro';
 import { createPostgresKnex, type PostgresConnectionConfig } from './postgres-knex';
 
 export interface PostgresStateStoreOptions {
@@ -8,15 +22,52 @@ export interface PostgresStateStoreOptions {
   readonly ownsConnection?: boolean;
 }
 
-interface SnapshotRow {
-  readonly sequence: string | number;
-  readonly data: string;
+/** Thrown inside a commit's transaction when the group has a newer owner: rolls it all back. */
+export class OwnershipLost extends Error {
+  constructor(
+    readonly partition: number,
+    readonly epoch: number,
+  ) {
+    super(`partition ${partition}: epoch ${epoch} is no longer the owner's`);
+  }
+}
+
+interface ChangelogRow {
+  sequence: string | number;
+  batch_id: string;
+  body: Uint8Array;
+  clock: ClockData | string;
+}
+
+const asClock = (value: ClockData | string): ClockData =>
+  typeof value === 'string' ? (JSON.parse(value) as ClockData) : value;
+
+const entryOf = (row: ChangelogRow): ChangelogEntry => ({
+  sequence: Number(row.sequence),
+  batchId: row.batch_id,
+  events: decodeStateEvents(row.body),
+  clock: asClock(row.clock),
+});
+
+function maxEventTime(entry: ChangelogEntry): number | null {
+  let max: number | null = null;
+  for (const e of entry.events) {
+    const t =
+      e.type === 'EventAccepted'
+        ? e.event.eventTime
+        : e.type === 'ClickAttributed' || e.type === 'ConversionAttributed'
+          ? e.attribution.eventTime
+          : undefined;
+    if (t !== undefined && (max === null || t > max)) max = t;
+  }
+  return max;
 }
 
 /**
- * Decider state and consumer positions in Postgres (server or PGlite; tables from migrations/):
- * a changelog of domain events, the latest snapshot, and the next offset per topic-partition,
- * all written by one transaction per commit. load() is exactly what restoreState() needs.
+ * Decider state and consumer positions in Postgres (server or PGlite; tables from migration 007),
+ * per group: see ports/state-store.ts. A commit writes only the unit's changelog row (its events
+ * in Avro) and positions; a snapshot replaces the group's previous one, chunk by chunk, and trims
+ * changelog rows that can no longer matter.
  */
 export class PostgresStateStore implements StateStore {
   constructor(
@@ -34,37 +85,112 @@ export class PostgresStateStore implements StateStore {
     );
   }
 
-  commit(commit: StateCommit): Promise<void> {
-    return this.knex.transaction((trx) => this.commitIn(trx, commit));
+  /**
+   * The next epoch, taken in its own transaction: it waits for a commit in flight under the old
+   * epoch (which holds the lease row), and everything read afterwards includes that commit.
+   */
+  async acquire(partition: number, owner: string, knownHead?: number): Promise<AcquiredPartition> {
+    const rows = (
+      await this.knex.raw<{ rows: { epoch: string }[] }>(
+        'INSERT INTO partition_lease (partition, epoch, owner) VALUES (?, 1, ?) ' +
+          'ON CONFLICT (partition) DO UPDATE SET epoch = partition_lease.epoch + 1, ' +
+          'owner = excluded.owner, acquired_at = CURRENT_TIMESTAMP RETURNING epoch::text AS epoch',
+        [partition, owner],
+      )
+    ).rows;
+    const epoch = Number(rows[0]?.epoch);
+    return this.knex.transaction(
+      async (trx) => {
+        const positions = (
+          await trx.raw<{ rows: TopicPartitionOffset[] }>(
+            'SELECT topic, partition, next_offset::text AS "offset" FROM consumer_offsets ' +
+              'WHERE partition = ? ORDER BY topic',
+            [partition],
+          )
+        ).rows.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset }));
+        const [heads] = (
+          await trx.raw<{ rows: { changelog: string | null; snapshot: string | null }[] }>(
+            'SELECT (SELECT max(sequence) FROM partition_changelog WHERE partition = ?)::text ' +
+              'AS changelog, (SELECT sequence FROM partition_snapshot WHERE partition = ?)::text ' +
+              'AS snapshot',
+            [partition, partition],
+          )
+        ).rows;
+        const head = Math.max(Number(heads?.changelog ?? 0), Number(heads?.snapshot ?? 0));
+        if (knownHead === head)
+          return { partition, epoch, changes: [], head, positions, unchanged: true };
+        const [snapshot] = (
+          await trx.raw<{ rows: { sequence: string }[] }>(
+            'SELECT sequence::text AS sequence FROM partition_snapshot WHERE partition = ?',
+            [partition],
+          )
+        ).rows;
+        const after = snapshot ? Number(snapshot.sequence) : 0;
+        const chunks = snapshot
+          ? (
+              await trx.raw<{ rows: { body: Uint8Array }[] }>(
+                'SELECT body FROM partition_snapshot_chunk WHERE partition = ? AND sequence = ? ' +
+                  'ORDER BY chunk',
+                [partition, after],
+              )
+            ).rows.map((r) => decodeSnapshotChunk(r.body))
+          : [];
+        const changes = (
+          await trx.raw<{ rows: ChangelogRow[] }>(
+            'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
+              'WHERE partition = ? AND sequence > ? ORDER BY sequence',
+            [partition, after],
+          )
+        ).rows.map(entryOf);
+        return {
+          partition,
+          epoch,
+          ...(snapshot ? { snapshot: { sequence: after, chunks } } : {}),
+          changes,
+          head,
+          positions,
+        };
+      },
+      { isolationLevel: 'repeatable read' },
+    );
+  }
+
+  async commit(commit: PartitionCommit): Promise<CommitResult> {
+    try {
+      await this.knex.transaction((trx) => this.commitIn(trx, commit));
+      return { committed: true };
+    } catch (error) {
+      if (error instanceof OwnershipLost) return { committed: false };
+      throw error;
+    }
   }
 
   /**
-   * The commit inside a transaction the caller owns (see PostgresUnitOfWork). With a snapshot,
-   * this commit's events are already folded into it, so they are not appended, and every older
-   * changelog row is dropped: the snapshot plus what follows it is the whole state.
+   * The commit inside a transaction the caller owns (see PostgresUnitOfWork). The lease row is
+   * locked first: the whole unit commits under the epoch, or throws OwnershipLost.
    */
-  async commitIn(trx: Knex.Transaction, commit: StateCommit): Promise<void> {
-    if (commit.snapshot !== undefined) {
-      // a number from the changelog's own sequence: above every event it covers, below every later one
-      const [row] = (
-        await trx.raw<{ rows: { sequence: string | number }[] }>(
-          "SELECT nextval('state_changelog_sequence_seq') AS sequence",
-        )
-      ).rows;
-      const sequence = String(row?.sequence);
-      await trx.raw('DELETE FROM state_snapshot');
-      await trx.raw('DELETE FROM state_changelog WHERE sequence < ?::bigint', [sequence]);
+  async commitIn(
+    trx: Knex.Transaction,
+    commit: PartitionCommit,
+    options: { claimed?: boolean } = {},
+  ): Promise<void> {
+    const { partition, epoch } = commit;
+    if (!options.claimed) await this.claimIn(trx, partition, epoch);
+    if (commit.entry) {
       await trx.raw(
-        'INSERT INTO state_snapshot (sequence, batch_id, data) VALUES (?::bigint, ?, ?)',
-        [sequence, commit.batchId, commit.snapshot],
-      );
-    } else if (commit.events.length > 0) {
-      // one statement and one parameter for the whole batch; sequence follows array order
-      await trx.raw(
-        'INSERT INTO state_changelog (batch_id, event) ' +
-          'SELECT ?::text, value FROM json_array_elements(?::json) WITH ORDINALITY AS e(value, n) ' +
-          'ORDER BY n',
-        [commit.batchId, JSON.stringify(commit.events)],
+        'INSERT INTO partition_changelog ' +
+          '(partition, sequence, batch_id, epoch, events, max_event_time, body, clock) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)',
+        [
+          partition,
+          commit.entry.sequence,
+          commit.batchId,
+          epoch,
+          commit.entry.events.length,
+          maxEventTime(commit.entry),
+          encodeStateEvents(commit.entry.events),
+          JSON.stringify(commit.entry.clock),
+        ],
       );
     }
     if (commit.positions.length > 0) {
@@ -77,45 +203,98 @@ export class PostgresStateStore implements StateStore {
         [commit.batchId, JSON.stringify(commit.positions)],
       );
     }
+    if (commit.snapshot) await this.snapshotIn(trx, commit, commit.snapshot);
     await trx.raw('UPDATE batch_intent SET committed_at = CURRENT_TIMESTAMP WHERE batch_id = ?', [
       commit.batchId,
     ]);
   }
 
-  /** Read in one REPEATABLE READ snapshot, so a commit landing meanwhile is seen whole or not at all. */
-  load(): Promise<StoredState> {
+  /** Locks the group's lease row under this epoch, or throws OwnershipLost. */
+  async claimIn(trx: Knex.Transaction, partition: number, epoch: number): Promise<void> {
+    const owned = await trx.raw<{ rowCount: number | null }>(
+      'UPDATE partition_lease SET committed_at = CURRENT_TIMESTAMP WHERE partition = ? AND epoch = ?',
+      [partition, epoch],
+    );
+    if ((owned.rowCount ?? 0) !== 1) throw new OwnershipLost(partition, epoch);
+  }
+
+  private async snapshotIn(
+    trx: Knex.Transaction,
+    commit: PartitionCommit,
+    snapshot: NonNullable<PartitionCommit['snapshot']>,
+  ): Promise<void> {
+    const { partition } = commit;
+    await trx.raw('DELETE FROM partition_snapshot_chunk WHERE partition = ?', [partition]);
+    let chunks = 0;
+    let bytes = 0;
+    for (const chunk of snapshot.chunks) {
+      const body = encodeSnapshotChunk(chunk);
+      await trx.raw(
+        'INSERT INTO partition_snapshot_chunk (partition, sequence, chunk, body) VALUES (?, ?, ?, ?)',
+        [partition, snapshot.sequence, chunks++, body],
+      );
+      bytes += body.length;
+    }
+    await trx.raw(
+      'INSERT INTO partition_snapshot (partition, sequence, epoch, chunks, bytes) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (partition) DO UPDATE SET sequence = excluded.sequence, epoch = excluded.epoch, ' +
+        'chunks = excluded.chunks, bytes = excluded.bytes, taken_at = CURRENT_TIMESTAMP',
+      [partition, snapshot.sequence, commit.epoch, chunks, bytes],
+    );
+    // trimmed: the leading rows whose events are all behind the horizon (and never a row after
+    // the snapshot); where the log then starts is kept with the clock before it
+    const [last] = (
+      await trx.raw<{ rows: { sequence: string; clock: ClockData | string }[] }>(
+        'SELECT sequence::text AS sequence, clock FROM partition_changelog WHERE partition = ? ' +
+          'AND sequence <= ? AND sequence < coalesce((SELECT min(sequence) FROM ' +
+          'partition_changelog WHERE partition = ? AND max_event_time >= ?), ?) ' +
+          'ORDER BY sequence DESC LIMIT 1',
+        [partition, snapshot.sequence, partition, snapshot.trimBefore, snapshot.sequence + 1],
+      )
+    ).rows;
+    if (!last) return;
+    await trx.raw('DELETE FROM partition_changelog WHERE partition = ? AND sequence <= ?', [
+      partition,
+      last.sequence,
+    ]);
+    await trx.raw(
+      'INSERT INTO partition_log_start (partition, after_sequence, clock) VALUES (?, ?, ?::jsonb) ' +
+        'ON CONFLICT (partition) DO UPDATE SET after_sequence = excluded.after_sequence, ' +
+        'clock = excluded.clock',
+      [partition, last.sequence, JSON.stringify(asClock(last.clock))],
+    );
+  }
+
+  async readLog(partition: number): Promise<PartitionLog> {
     return this.knex.transaction(
       async (trx) => {
-        const snapshots = await trx.raw<{ rows: SnapshotRow[] }>(
-          'SELECT sequence::text AS sequence, data FROM state_snapshot ORDER BY sequence DESC LIMIT 1',
-        );
-        const snapshot = snapshots.rows[0];
-        const after = snapshot ? String(snapshot.sequence) : '0';
-        const events = await trx.raw<{ rows: { event: DomainEvent | string }[] }>(
-          'SELECT event FROM state_changelog WHERE sequence > ?::bigint ORDER BY sequence',
-          [after],
-        );
-        const positions = await trx.raw<{ rows: TopicPartitionOffset[] }>(
-          'SELECT topic, partition, next_offset::text AS "offset" FROM consumer_offsets ' +
-            'ORDER BY topic, partition',
-        );
-        return {
-          ...(snapshot
-            ? { snapshot: { sequence: Number(snapshot.sequence), data: snapshot.data } }
-            : {}),
-          // json columns arrive parsed from pg and PGlite alike; a string would be a driver setting
-          eventsAfterSnapshot: events.rows.map((r) =>
-            typeof r.event === 'string' ? (JSON.parse(r.event) as DomainEvent) : r.event,
-          ),
-          positions: positions.rows.map((p) => ({
-            topic: p.topic,
-            partition: p.partition,
-            offset: p.offset,
-          })),
-        };
+        const [start] = (
+          await trx.raw<{ rows: { clock: ClockData | string }[] }>(
+            'SELECT clock FROM partition_log_start WHERE partition = ?',
+            [partition],
+          )
+        ).rows;
+        const entries = (
+          await trx.raw<{ rows: ChangelogRow[] }>(
+            'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
+              'WHERE partition = ? ORDER BY sequence',
+            [partition],
+          )
+        ).rows.map(entryOf);
+        return { ...(start ? { startClock: asClock(start.clock) } : {}), entries };
       },
       { isolationLevel: 'repeatable read' },
     );
+  }
+
+  async partitions(): Promise<number[]> {
+    const rows = (
+      await this.knex.raw<{ rows: { partition: number }[] }>(
+        'SELECT partition FROM partition_changelog UNION SELECT partition FROM partition_snapshot ' +
+          'ORDER BY 1',
+      )
+    ).rows;
+    return rows.map((r) => Number(r.partition));
   }
 
   async close(): Promise<void> {

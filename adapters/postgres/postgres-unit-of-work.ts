@@ -1,7 +1,12 @@
-import type { BatchLineageRecord, LoadResult, StateCommit, WarehouseBatch } from '../../ports';
+import type {
+  BatchLineageRecord,
+  CommittedLoad,
+  PartitionCommit,
+  WarehouseBatch,
+} from '../../ports';
 import type { PostgresLineageLog } from '../lineage/postgres-lineage-log';
 import type { SqlWarehouse } from '../warehouse/sql-warehouse';
-import type { PostgresStateStore } from './postgres-state-store';
+import { OwnershipLost, type PostgresStateStore } from './postgres-state-store';
 
 /**
  * The warehouse load and the state commit of one batch in ONE transaction, for when the warehouse
@@ -30,21 +35,31 @@ export class PostgresUnitOfWork {
     return this.lineage !== undefined;
   }
 
-  loadAndCommit(
+  /**
+   * The group's lease first (it locks the row, so a new owner's takeover waits for this commit),
+   * then the load, the state and the lineage. Fenced: everything is rolled back.
+   */
+  async loadAndCommit(
     batch: WarehouseBatch,
-    commit: StateCommit,
+    commit: PartitionCommit,
     lineage: BatchLineageRecord = { steps: [], stopped: [] },
-  ): Promise<LoadResult> {
+  ): Promise<CommittedLoad> {
     if (batch.batchId !== commit.batchId) {
       throw new Error(`batch ${batch.batchId} committed as ${commit.batchId}`);
     }
-    return this.warehouse.knex.transaction(async (trx) => {
-      const load = await this.warehouse.loadBatchIn(trx, batch);
-      if (load.loaded) {
-        await this.stateStore.commitIn(trx, commit);
-        if (this.lineage) await this.lineage.appendIn(trx, lineage);
-      }
-      return load;
-    });
+    try {
+      return await this.warehouse.knex.transaction(async (trx) => {
+        await this.stateStore.claimIn(trx, commit.partition, commit.epoch);
+        const load = await this.warehouse.loadBatchIn(trx, batch);
+        if (load.loaded) {
+          await this.stateStore.commitIn(trx, commit, { claimed: true });
+          if (this.lineage) await this.lineage.appendIn(trx, lineage);
+        }
+        return { ...load, fenced: false };
+      });
+    } catch (error) {
+      if (error instanceof OwnershipLost) return { loaded: false, rows: 0, fenced: true };
+      throw error;
+    }
   }
 }

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Container } from 'inversify';
 import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
 import { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
@@ -90,7 +92,6 @@ export async function buildContainer(
           configHash: config.configHash,
           contracts: contractVersions(),
         },
-        snapshotEvery: config.snapshotEvery,
         // a lost lineage event is counted and logged, never a reason to stop the batch
         openLineage: configuredOpenLineageSink(
           config,
@@ -109,7 +110,12 @@ export async function buildContainer(
       },
       config.rules,
       logger,
-      { inputs: [...sourceTopics(config).keys()], idleTimeoutMs: config.idleTimeoutMs },
+      {
+        inputs: [...sourceTopics(config).keys()],
+        idleTimeoutMs: config.idleTimeoutMs,
+        owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        snapshotEvery: config.snapshotEvery,
+      },
       new AggregateRefresher(ctx.get(TOKENS.Warehouse), metrics, logger, config.refreshIntervalMs),
     );
   });

@@ -1,9 +1,9 @@
 import type {
   BatchCommitter,
   BatchLineageRecord,
-  LoadResult,
+  CommittedLoad,
   Metrics,
-  StateCommit,
+  PartitionCommit,
   WarehouseBatch,
 } from '../../ports';
 
@@ -20,9 +20,9 @@ export class MeteredBatchCommitter implements BatchCommitter {
 
   async loadAndCommit(
     batch: WarehouseBatch,
-    commit: StateCommit,
+    commit: PartitionCommit,
     lineage?: BatchLineageRecord,
-  ): Promise<LoadResult> {
+  ): Promise<CommittedLoad> {
     try {
       return await this.committer.loadAndCommit(batch, commit, lineage);
     } catch (error) {

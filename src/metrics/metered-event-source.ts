@@ -1,4 +1,10 @@
-import type { BatchHandler, EventSource, Metrics, TopicPartitionOffset } from '../../ports';
+import type {
+  AssignmentListener,
+  BatchHandler,
+  EventSource,
+  Metrics,
+  TopicPartitionOffset,
+} from '../../ports';
 
 /** `topic-partition` as EventSource.lag() keys it; topics may contain '-', partitions never do. */
 export function splitTopicPartition(key: string): { topic: string; partition: number } | undefined {
@@ -20,11 +26,7 @@ export class MeteredEventSource implements EventSource {
     private readonly lagIntervalMs: number,
   ) {}
 
-  seek(positions: readonly TopicPartitionOffset[]): void {
-    this.source.seek(positions);
-  }
-
-  async run(handler: BatchHandler): Promise<void> {
+  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
     let reading: Promise<void> | undefined;
     const report = (): void => {
       // one reading at a time: a slow broker must not pile up admin connections
@@ -35,9 +37,11 @@ export class MeteredEventSource implements EventSource {
     report();
     try {
       await this.source.run(async (batch) => {
-        await handler(batch);
-        this.metrics.recordsConsumed(batch.topic, batch.partition, batch.records.length);
-      });
+        const result = await handler(batch);
+        if (result !== 'lost')
+          this.metrics.recordsConsumed(batch.topic, batch.partition, batch.records.length);
+        return result;
+      }, assignment);
     } finally {
       clearInterval(timer);
       await reading;

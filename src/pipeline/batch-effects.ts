@@ -8,11 +8,11 @@ import type {
   LineageLog,
   LineageStep,
   Metrics,
+  PartitionCommit,
   ObjectStore,
   RawRecord,
   SourceBatch,
 } from '../../ports';
-import { nextPosition } from '../../ports';
 import type { CrashCheck } from './crash-points';
 import {
   flushLineageSteps,
@@ -47,9 +47,21 @@ export type DecidedBatch =
       readonly batch: SourceBatch;
       readonly records: readonly SourceRecord[];
       readonly outcome: BatchOutcome;
-      readonly snapshot?: string;
+      /** the group's state commit: changelog entry, positions, snapshot, under its epoch */
+      readonly commit: PartitionCommit;
     }
-  | { readonly kind: 'release'; readonly id: string; readonly outcome: BatchOutcome };
+  | {
+      readonly kind: 'release';
+      readonly id: string;
+      readonly outcome: BatchOutcome;
+      readonly commit: PartitionCommit;
+    };
+
+export interface AppliedEffects {
+  readonly steps: readonly LineageStep[];
+  /** the group has a newer owner: nothing of the batch was kept where load and state share a transaction */
+  readonly fenced: boolean;
+}
 
 const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs) / 1000;
 
@@ -62,7 +74,7 @@ const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs)
 export async function applyBatchEffects(
   deps: BatchEffectsDeps,
   decided: DecidedBatch,
-): Promise<readonly LineageStep[]> {
+): Promise<AppliedEffects> {
   const { clock, metrics } = deps;
   const { outcome } = decided;
   const id = decided.kind === 'source' ? decided.batch.id : decided.id;
@@ -120,14 +132,7 @@ export async function applyBatchEffects(
           }
         : {}),
     },
-    {
-      batchId: id,
-      events: outcome.events,
-      positions: source ? [nextPosition(source)] : [],
-      ...(decided.kind === 'source' && decided.snapshot !== undefined
-        ? { snapshot: decided.snapshot }
-        : {}),
-    },
+    decided.commit,
     lineage,
   );
   metrics.observeStage('load', seconds(t, clock));
@@ -143,7 +148,7 @@ export async function applyBatchEffects(
     metrics.loadSucceeded(now);
   }
   deps.crashCheck?.('after_commit');
-  return lineage.steps;
+  return { steps: lineage.steps, fenced: load.fenced };
 }
 
 function deadLetters(

@@ -1,21 +1,19 @@
-import {
-  processBatch,
-  snapshotOf,
-  type BatchOutcome,
-  type IdleInput,
-  type PipelineState,
-} from '../../domain';
-import type { LineageStep, RecordDecoder, SourceBatch, StateStore } from '../../ports';
+import { processBatch, type BatchOptions, type BatchOutcome } from '../../domain';
+import { nextPosition, type RecordDecoder, type SourceBatch, type StateStore } from '../../ports';
 import type { OpenLineageSink } from '../lineage/openlineage';
-import { applyBatchEffects, type BatchEffectsDeps, type DecidedBatch } from './batch-effects';
+import {
+  applyBatchEffects,
+  type AppliedEffects,
+  type BatchEffectsDeps,
+  type DecidedBatch,
+} from './batch-effects';
+import type { OwnedPartitions } from './owned-partitions';
 
 export interface BatchPipelineDeps extends BatchEffectsDeps {
   /** raw records → what the domain validates (size check, wire formats, writer schemas) */
   readonly decoder: RecordDecoder;
   readonly stateStore: StateStore;
   readonly pseudonymizeUser: (userId: string) => string;
-  /** a snapshot replaces the changelog every this many batches */
-  readonly snapshotEvery: number;
   readonly onRetry?: (attempt: number, error: unknown) => void;
   /** OpenLineage run events per batch (START, COMPLETE or FAIL), when configured */
   readonly openLineage?: OpenLineageSink;
@@ -41,27 +39,26 @@ async function withRetries<T>(
 
 const seconds = (fromMs: number, now: number): number => (now - fromMs) / 1000;
 
+/** What a unit of work did: its outcome, unless the group turned out to have a newer owner. */
+export type UnitResult =
+  { readonly fenced: false; readonly outcome: BatchOutcome } | { readonly fenced: true };
+
 /**
- * One unit of work at a time: decode → decide (the pure domain) → effects (batch-effects.ts). The
- * intent is recorded before any side effect; the outcome is fixed once decided, and only its
- * idempotent side effects are retried, so a crash anywhere replays the batch from the same state
- * to the same outcome.
+ * One unit of work at a time, on one group: decode → decide (the pure domain) → effects
+ * (batch-effects.ts). The intent is recorded before any side effect; the outcome is fixed once
+ * decided, and only its idempotent side effects are retried, so a crash anywhere replays the batch
+ * from the same state to the same outcome. A commit refused for a stale epoch drops the group.
  */
 export class BatchPipeline {
-  private batchesSinceSnapshot = 0;
-
   constructor(
-    private state: PipelineState,
+    private readonly owned: OwnedPartitions,
     private readonly deps: BatchPipelineDeps,
   ) {}
 
-  get currentState(): PipelineState {
-    return this.state;
-  }
-
-  async handle(batch: SourceBatch): Promise<BatchOutcome> {
-    const { deps } = this;
+  async handle(batch: SourceBatch): Promise<UnitResult> {
+    const { deps, owned } = this;
     const { clock, metrics } = deps;
+    if (!owned.has(batch.partition)) return { fenced: true };
     await deps.stateStore.beginBatch(batch.id);
     deps.crashCheck?.('after_intent');
     await deps.openLineage?.start(batch);
@@ -71,64 +68,75 @@ export class BatchPipeline {
     metrics.observeStage('decode', seconds(t, clock.now()));
 
     t = clock.now();
-    const outcome = processBatch(this.state, records, clock.now(), {
+    const outcome = processBatch(owned.state, records, clock.now(), {
       pseudonymizeUser: deps.pseudonymizeUser,
     });
-    this.state = outcome.state;
     metrics.observeStage('process', seconds(t, clock.now()));
+    // decided once per batch, not per attempt: a retry writes the same changelog entry
+    const commit = owned.commitFor(batch.partition, batch.id, outcome, [nextPosition(batch)]);
 
-    // decided once per batch, not per attempt: a retry must not re-serialize the state or count
-    // towards the next snapshot again
-    this.batchesSinceSnapshot++;
-    const snapshot =
-      this.batchesSinceSnapshot >= deps.snapshotEvery ? snapshotOf(this.state) : undefined;
-
-    let steps: readonly LineageStep[];
+    let applied: AppliedEffects;
     try {
-      steps = await this.effects({
-        kind: 'source',
-        batch,
-        records,
-        outcome,
-        ...(snapshot !== undefined ? { snapshot } : {}),
-      });
-      if (snapshot !== undefined) this.batchesSinceSnapshot = 0;
+      applied = await this.effects({ kind: 'source', batch, records, outcome, commit });
     } catch (error) {
       await deps.openLineage?.fail(batch, error);
       throw error;
     }
-    await deps.openLineage?.complete(batch, steps);
+    owned.committed(commit, applied.fenced);
+    if (applied.fenced) {
+      await deps.openLineage?.fail(
+        batch,
+        new Error(`partition ${batch.partition} has a new owner`),
+      );
+      metrics.error('ownership');
+      return { fenced: true };
+    }
+    await deps.openLineage?.complete(batch, applied.steps);
     metrics.recordBatch(batch.kind, outcome.counts);
-    return outcome;
+    return { fenced: false, outcome };
   }
 
   /**
-   * Inputs that are caught up and have been quiet for the idle timeout stop holding their group's
-   * watermark back; whatever that releases is staged, loaded and committed like a batch.
+   * Inputs of one group that are caught up and have been quiet for the idle timeout stop holding
+   * its watermark back; whatever that releases is staged, loaded and committed like a batch.
    */
-  markIdle(inputs: readonly IdleInput[], id: string): Promise<BatchOutcome> {
-    return this.release(id, { idleInputs: inputs });
+  markIdle(partition: number, topics: readonly string[], id: string): Promise<UnitResult> {
+    return this.release(partition, id, {
+      idleInputs: topics.map((topic) => ({ topic, partition })),
+    });
   }
 
-  /** End of a bounded input: everything still waiting is released. */
-  flush(id: string): Promise<BatchOutcome> {
-    return this.release(id, { endOfInput: true });
+  /** End of a bounded input: everything still waiting is released, group by group. */
+  async flush(idPrefix: string): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = [];
+    for (const partition of this.owned.partitions()) {
+      const result = await this.release(partition, `${idPrefix}-${partition}`, {
+        endOfInput: [partition],
+      });
+      if (!result.fenced) outcomes.push(result.outcome);
+    }
+    return outcomes;
   }
 
   private async release(
+    partition: number,
     id: string,
-    options: { endOfInput?: boolean; idleInputs?: readonly IdleInput[] },
-  ): Promise<BatchOutcome> {
-    const outcome = processBatch(this.state, [], this.deps.clock.now(), options);
-    this.state = outcome.state;
-    if (outcome.events.length === 0) return outcome;
-    await this.deps.stateStore.beginBatch(id);
-    await this.effects({ kind: 'release', id, outcome });
-    this.deps.metrics.recordBatch('click_or_conversion', outcome.counts);
-    return outcome;
+    options: Pick<BatchOptions, 'endOfInput' | 'idleInputs'>,
+  ): Promise<UnitResult> {
+    const { owned, deps } = this;
+    if (!owned.has(partition)) return { fenced: true };
+    const outcome = processBatch(owned.state, [], deps.clock.now(), options);
+    if (outcome.events.length === 0) return { fenced: false, outcome };
+    await deps.stateStore.beginBatch(id);
+    const commit = owned.commitFor(partition, id, outcome, []);
+    const applied = await this.effects({ kind: 'release', id, outcome, commit });
+    owned.committed(commit, applied.fenced);
+    if (applied.fenced) return { fenced: true };
+    deps.metrics.recordBatch('click_or_conversion', outcome.counts);
+    return { fenced: false, outcome };
   }
 
-  private effects(decided: DecidedBatch): Promise<readonly LineageStep[]> {
+  private effects(decided: DecidedBatch): Promise<AppliedEffects> {
     return withRetries(() => applyBatchEffects(this.deps, decided), this.deps.onRetry);
   }
 }

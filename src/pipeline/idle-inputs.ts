@@ -19,7 +19,7 @@ export class IdleInputs {
     private readonly clock: Clock,
     private readonly idleTimeoutMs: number,
     /** never rejects: a failure to commit what it releases is the service's to handle */
-    private readonly markIdle: (inputs: readonly IdleInput[]) => Promise<void>,
+    readonly markIdle: (inputs: readonly IdleInput[]) => Promise<void>,
   ) {}
 
   delivered(topic: string, partition: number): void {

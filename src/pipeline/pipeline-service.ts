@@ -1,9 +1,23 @@
-import { addCounts, emptyCounts, type BatchCounts, type PipelineRules } from '../../domain';
-import { nextPosition, type EventSource, type Logger, type StateStore } from '../../ports';
+import {
+  addCounts,
+  emptyCounts,
+  type BatchCounts,
+  type PipelineRules,
+  type PipelineState,
+} from '../../domain';
+import {
+  nextPosition,
+  type AssignmentListener,
+  type BatchResult,
+  type EventSource,
+  type Logger,
+  type StateStore,
+  type TopicPartitionOffset,
+} from '../../ports';
 import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
 import type { AggregateRefresher } from './aggregate-refresher';
 import { IdleInputs } from './idle-inputs';
-import { restoreState } from './restore-state';
+import { OwnedPartitions } from './owned-partitions';
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -12,15 +26,21 @@ export interface ServiceOptions {
   readonly inputs: readonly string[];
   /** processing time after which a caught-up, quiet input stops holding the watermark back */
   readonly idleTimeoutMs: number;
+  /** this member's name in the ownership leases (host, process, a random part) */
+  readonly owner: string;
+  /** units of work on a group between its snapshots */
+  readonly snapshotEvery: number;
 }
 
 /**
- * The long-running service: restore state, resume the source from the stored positions, run
- * every batch through the pipeline, release what idle inputs no longer hold back, and on stop
- * finish the unit of work in flight before returning. Units of work run one at a time.
+ * The long-running service: the source tells it which groups are its own, each is acquired and
+ * restored before its first batch and dropped when revoked or fenced; every batch goes through
+ * the pipeline, idle inputs release what they no longer hold back, and on stop the unit of work in
+ * flight finishes before it returns. Units of work run one at a time.
  */
 export class PipelineService {
   private pipeline: BatchPipeline | undefined;
+  private owned: OwnedPartitions | undefined;
   private running: Promise<void> | undefined;
   private statusValue: ServiceStatus = 'starting';
   private serial: Promise<unknown> = Promise.resolve();
@@ -47,23 +67,38 @@ export class PipelineService {
     return this.statusValue;
   }
 
-  /** the decider state as the last unit of work left it (read-only use) */
-  get state(): BatchPipeline['currentState'] | undefined {
-    return this.pipeline?.currentState;
+  /** the decider state of the groups owned now, as the last unit of work left it (read only) */
+  get state(): PipelineState | undefined {
+    return this.owned?.state;
   }
 
   async start(): Promise<void> {
-    const restored = await restoreState(this.stateStore, this.rules, this.options.inputs);
-    if (this.statusValue !== 'starting') return; // stopped while restoring
-    this.pipeline = new BatchPipeline(restored.state, this.deps);
-    this.source.seek(restored.positions);
-    this.logger.info('state restored', {
-      replayedEvents: restored.replayedEvents,
-      positions: restored.positions.length,
-    });
+    if (this.statusValue !== 'starting') return;
+    const owned = new OwnedPartitions(
+      this.stateStore,
+      this.rules,
+      this.options.inputs,
+      this.options.owner,
+      this.options.snapshotEvery,
+      this.logger,
+    );
+    this.owned = owned;
+    this.pipeline = new BatchPipeline(owned, this.deps);
     this.statusValue = 'running';
     this.refresher?.start();
-    this.idle.start(() => this.pipeline?.currentState);
+    this.idle.start(() => owned.state);
+    const assignment: AssignmentListener = {
+      assigned: (partitions) =>
+        this.exclusive(async () => {
+          const positions: TopicPartitionOffset[] = [];
+          for (const p of partitions) positions.push(...(await owned.acquire(p)));
+          return positions;
+        }),
+      revoked: (partitions) =>
+        this.exclusive(async () => {
+          for (const p of partitions) owned.release(p, 'revoked');
+        }),
+    };
     // a unit of work that fails outside the source's own handler (an idle release) ends the
     // service the same way: the in-process state has moved on past what was committed
     const failed = new Promise<never>((_resolve, reject) => {
@@ -74,7 +109,7 @@ export class PipelineService {
       };
     });
     this.running = Promise.race([
-      this.source.run((batch) => this.exclusive(() => this.handle(batch))),
+      this.source.run((batch) => this.exclusive(() => this.handle(batch)), assignment),
       failed,
     ]).then(
       () => {
@@ -95,9 +130,11 @@ export class PipelineService {
     return next;
   }
 
-  private async handle(batch: Parameters<BatchPipeline['handle']>[0]): Promise<void> {
+  private async handle(batch: Parameters<BatchPipeline['handle']>[0]): Promise<BatchResult> {
     this.idle.delivered(batch.topic, batch.partition);
-    const outcome = await (this.pipeline as BatchPipeline).handle(batch);
+    const result = await (this.pipeline as BatchPipeline).handle(batch);
+    if (result.fenced) return 'lost';
+    const { outcome } = result;
     addCounts(this.totals, outcome.counts);
     this.batches++;
     if (outcome.accepted.length > 0 || outcome.attributions.length > 0) this.refresher?.loaded();
@@ -105,25 +142,29 @@ export class PipelineService {
     await this.source
       .commit([nextPosition(batch)])
       .catch(() => this.deps.metrics.error('broker_commit'));
+    return 'done';
   }
 
-  private async markIdle(inputs: Parameters<BatchPipeline['markIdle']>[0]): Promise<void> {
-    if (!this.pipeline || this.statusValue !== 'running') return;
+  private async markIdle(inputs: Parameters<IdleInputs['markIdle']>[0]): Promise<void> {
+    const pipeline = this.pipeline;
+    if (!pipeline || this.statusValue !== 'running') return;
     // one unit of work per group: a group's state is committed on its own
     for (const partition of new Set(inputs.map((i) => i.partition))) {
-      const ofGroup = inputs.filter((i) => i.partition === partition);
-      const outcome = await this.pipeline.markIdle(
-        ofGroup,
+      if (!this.owned?.has(partition)) continue;
+      const topics = inputs.filter((i) => i.partition === partition).map((i) => i.topic);
+      const result = await pipeline.markIdle(
+        partition,
+        topics,
         `idle-${partition}-${this.deps.clock.now()}`,
       );
-      addCounts(this.totals, outcome.counts);
-      if (outcome.attributions.length > 0) this.refresher?.loaded();
-      if (outcome.events.length > 0)
-        this.logger.info('inputs idle', {
-          partition,
-          topics: ofGroup.map((i) => i.topic).join(','),
-          released: outcome.attributions.length,
-        });
+      if (result.fenced || result.outcome.events.length === 0) continue;
+      addCounts(this.totals, result.outcome.counts);
+      if (result.outcome.attributions.length > 0) this.refresher?.loaded();
+      this.logger.info('inputs idle', {
+        partition,
+        topics: topics.join(','),
+        released: result.outcome.attributions.length,
+      });
     }
   }
 
@@ -141,10 +182,10 @@ export class PipelineService {
   async endOfInput(): Promise<void> {
     const pipeline = this.pipeline;
     if (!pipeline) return;
-    const outcome = await this.exclusive(() =>
+    const outcomes = await this.exclusive(() =>
       pipeline.flush(`end-of-input-${this.deps.clock.now()}`),
     );
-    addCounts(this.totals, outcome.counts);
+    for (const outcome of outcomes) addCounts(this.totals, outcome.counts);
   }
 
   async stop(): Promise<void> {

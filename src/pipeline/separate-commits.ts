@@ -1,7 +1,7 @@
 import type {
   BatchCommitter,
-  LoadResult,
-  StateCommit,
+  CommittedLoad,
+  PartitionCommit,
   StateStore,
   Warehouse,
   WarehouseBatch,
@@ -10,7 +10,9 @@ import type {
 /**
  * Load, then commit state and offsets, in two steps: for adapters that cannot share a
  * transaction. A crash between the two replays the batch from the old state to the same outcome;
- * the ledger skips the load and the state commit happens then.
+ * the ledger skips the load and the state commit happens then. Fencing here comes after the load:
+ * a member that lost its group can still have loaded the batch (the facts' unique keys keep it
+ * from counting twice), so shared state across members wants the one-transaction committer.
  */
 export class SeparateCommits implements BatchCommitter {
   constructor(
@@ -18,9 +20,9 @@ export class SeparateCommits implements BatchCommitter {
     private readonly stateStore: StateStore,
   ) {}
 
-  async loadAndCommit(batch: WarehouseBatch, commit: StateCommit): Promise<LoadResult> {
+  async loadAndCommit(batch: WarehouseBatch, commit: PartitionCommit): Promise<CommittedLoad> {
     const load = await this.warehouse.loadBatch(batch);
-    await this.stateStore.commit(commit);
-    return load;
+    const { committed } = await this.stateStore.commit(commit);
+    return { ...load, fenced: !committed };
   }
 }

@@ -12,7 +12,7 @@ import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-wor
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import { migrateUp } from '../../migrations';
-import type { BatchLineageRecord, LineageStep, StateCommit, WarehouseBatch } from '../../ports';
+import type { BatchLineageRecord, LineageStep, PartitionCommit, WarehouseBatch } from '../../ports';
 import {
   createMigratedSchema,
   createTestDatabase,
@@ -82,12 +82,15 @@ describe.each(ENGINES)('lineage in the unit of work on %s', (engine) => {
     try {
       const warehouse = new SqlWarehouse(harness.knex);
       const log = new PostgresLineageLog(harness.knex);
-      const unit = new PostgresUnitOfWork(warehouse, new PostgresStateStore(harness.knex), log);
+      const store = new PostgresStateStore(harness.knex);
+      const unit = new PostgresUnitOfWork(warehouse, store, log);
       expect(unit.recordsLineage).toBe(true);
       const [a, b] = sampleBatches(`lin${engine}`, 2, 5) as [WarehouseBatch, WarehouseBatch];
-      const commitOf = (batch: WarehouseBatch, offset: string): StateCommit => ({
+      const { epoch } = await store.acquire(0, 'lineage-test');
+      const commitOf = (batch: WarehouseBatch, offset: string): PartitionCommit => ({
+        partition: 0,
+        epoch,
         batchId: batch.batchId,
-        events: [],
         positions: [{ topic: 'impressions', partition: 0, offset }],
       });
       expect((await unit.loadAndCommit(a, commitOf(a, '10'), lineageOf(a.batchId))).loaded).toBe(

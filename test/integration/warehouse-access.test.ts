@@ -85,12 +85,18 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     const store = new PostgresStateStore(harness.knex);
     const [batch] = sampleBatches('loader', 1, 30, 11);
     expect((await asLoader((trx) => warehouse.loadBatchIn(trx, batch!))).loaded).toBe(true);
+    const { epoch } = await store.acquire(0, 'access-test');
     await asLoader((trx) =>
       store.commitIn(trx, {
+        partition: 0,
+        epoch,
         batchId: batch!.batchId,
-        events: [],
         positions: [{ topic: 'impressions', partition: 0, offset: '31' }],
-        snapshot: '{}',
+        snapshot: {
+          sequence: 0,
+          chunks: [{ keys: [], touches: [], pending: [] }],
+          trimBefore: 0,
+        },
       }),
     );
     await asLoader((trx) => trx.raw('REFRESH MATERIALIZED VIEW CONCURRENTLY mv_campaign_hourly'));

@@ -1,12 +1,13 @@
 /**
  * PostgresUnitOfWork: the warehouse load and the decider-state commit of a batch in one
- * transaction — both or neither — and a retry of a committed batch writes nothing at all.
+ * transaction — both or neither —, a retry of a committed batch writes nothing at all, and a
+ * commit under a stale ownership epoch leaves no trace of its batch.
  */
 import { PostgresStateStore } from '../../adapters/postgres/postgres-state-store';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work';
 import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
-import type { DomainEvent } from '../../domain';
-import type { StateCommit, WarehouseBatch } from '../../ports';
+import { asStateChange, type DomainEvent } from '../../domain';
+import type { PartitionCommit, WarehouseBatch } from '../../ports';
 import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
 
 describe.each(ENGINES)('PostgresUnitOfWork on %s', (engine) => {
@@ -22,11 +23,36 @@ describe.each(ENGINES)('PostgresUnitOfWork on %s', (engine) => {
   });
   afterAll(() => harness?.close());
 
-  const commitOf = (batch: WarehouseBatch, offset: string): StateCommit => ({
+  let epoch = 0;
+  let head = 0;
+  beforeAll(async () => {
+    ({ epoch, head } = await store.acquire(0, 'uow-test'));
+  });
+  const commitOf = (batch: WarehouseBatch, offset: string, at = epoch): PartitionCommit => ({
+    partition: 0,
+    epoch: at,
     batchId: batch.batchId,
-    events: batch.events.map((event): DomainEvent => ({ type: 'EventAccepted', event })),
+    entry: {
+      sequence: head + 1,
+      batchId: batch.batchId,
+      events: batch.events.map((event): DomainEvent =>
+        asStateChange({ type: 'EventAccepted', event }),
+      ),
+      clock: { inputs: [], watermark: 0 },
+    },
     positions: [{ topic: 'impressions', partition: 0, offset }],
   });
+  /** what a member taking the group over would restore */
+  const restored = async () => {
+    const acquired = await store.acquire(0, 'uow-test', -1);
+    epoch = acquired.epoch;
+    head = acquired.head;
+    return {
+      events: acquired.changes.flatMap((c) => c.events).length,
+      head: acquired.head,
+      positions: acquired.positions,
+    };
+  };
   const ledgered = async (batchId: string) =>
     Number(
       (
@@ -39,31 +65,51 @@ describe.each(ENGINES)('PostgresUnitOfWork on %s', (engine) => {
 
   it('commits the rows, the ledger entry, the domain events and the offsets together', async () => {
     const [batch] = sampleBatches('uow-ok', 1, 60) as [WarehouseBatch];
-    expect(await unit.loadAndCommit(batch, commitOf(batch, '60'))).toEqual({
+    const commit = commitOf(batch, '60');
+    expect(await unit.loadAndCommit(batch, commit)).toEqual({
       loaded: true,
       rows: 60,
+      fenced: false,
     });
-    const state = await store.load();
-    expect(state.eventsAfterSnapshot).toHaveLength(60);
-    expect(state.positions).toEqual([{ topic: 'impressions', partition: 0, offset: '60' }]);
     expect(await ledgered(batch.batchId)).toBe(1);
-
     // a retry (say the COMMIT's acknowledgement was lost) finds the ledger row and writes nothing
-    expect(await unit.loadAndCommit(batch, commitOf(batch, '60'))).toEqual({
+    expect(await unit.loadAndCommit(batch, commit)).toEqual({
       loaded: false,
       rows: 0,
+      fenced: false,
     });
-    expect(await store.load()).toEqual(state);
+    const state = await restored();
+    expect(state.events).toBe(60);
+    expect(state.positions).toEqual([{ topic: 'impressions', partition: 0, offset: '60' }]);
   });
 
   it('rolls the load back when the state commit fails', async () => {
-    const before = await store.load();
+    const before = await restored();
     const [batch] = sampleBatches('uow-fail', 1, 40, 9) as [WarehouseBatch];
     // an offset that is not an int64 makes the state commit fail after the load succeeded
     await expect(unit.loadAndCommit(batch, commitOf(batch, 'not-an-offset'))).rejects.toThrow();
     expect(await ledgered(batch.batchId)).toBe(0);
-    expect(await store.load()).toEqual(before);
+    expect(await restored()).toEqual(before);
     expect((await unit.loadAndCommit(batch, commitOf(batch, '100'))).loaded).toBe(true);
+  });
+
+  it('keeps nothing of a batch committed under an epoch another member has replaced', async () => {
+    const before = await restored();
+    const stale = epoch;
+    await store.acquire(0, 'another-member');
+    const [batch] = sampleBatches('uow-fenced', 1, 25, 13) as [WarehouseBatch];
+    expect(await unit.loadAndCommit(batch, commitOf(batch, '200', stale))).toEqual({
+      loaded: false,
+      rows: 0,
+      fenced: true,
+    });
+    expect(await ledgered(batch.batchId)).toBe(0);
+    const facts = await harness.knex.raw<{ rows: { n: unknown }[] }>(
+      'SELECT count(*) AS n FROM fact_impression WHERE batch_id = ?',
+      [batch.batchId],
+    );
+    expect(Number(facts.rows[0]?.n)).toBe(0);
+    expect(await restored()).toEqual(before);
   });
 
   it('refuses a state commit of another batch', () => {

@@ -1,4 +1,9 @@
-import type { BatchHandler, EventSource, TopicPartitionOffset } from '../../ports';
+import type {
+  AssignmentListener,
+  BatchHandler,
+  EventSource,
+  TopicPartitionOffset,
+} from '../../ports';
 
 /**
  * An EventSource whose consumer the test can stop and start again while the service keeps
@@ -16,21 +21,16 @@ export class StoppableConsumer implements EventSource {
     this.current = make();
   }
 
-  seek(positions: readonly TopicPartitionOffset[]): void {
-    this.remember(positions);
-    this.current.seek(positions);
-  }
-
-  async run(handler: BatchHandler): Promise<void> {
+  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
     for (;;) {
-      await this.current.run(handler);
+      await this.current.run(handler, assignment);
       const gate = this.gate;
       if (this.stopping || !gate) return;
       await gate.opened;
       this.gate = undefined;
       if (this.stopping) return;
+      // a fresh consumer joins the group again, and the listener restores and positions it
       this.current = this.make();
-      this.current.seek([...this.positions.values()]);
     }
   }
 

@@ -54,12 +54,15 @@ describe('MeteredEventSource', () => {
     const metrics = new MemoryMetrics();
     const metered = new MeteredEventSource(source, metrics, 100);
     const lagSeen: number[] = [];
-    const running = metered.run(async () => {
-      // the first reading starts with run(), before any batch is handled: wait for it
-      if (lagSeen.length === 0)
-        await waitFor('the first lag reading', () => metrics.consumerLag.size > 0, 10_000);
-      lagSeen.push(metrics.consumerLag.get('impressions-0') ?? -1);
-    });
+    const running = metered.run(
+      async () => {
+        // the first reading starts with run(), before any batch is handled: wait for it
+        if (lagSeen.length === 0)
+          await waitFor('the first lag reading', () => metrics.consumerLag.size > 0, 10_000);
+        lagSeen.push(metrics.consumerLag.get('impressions-0') ?? -1);
+      },
+      { assigned: async () => [], revoked: async () => {} },
+    );
     done = true;
     await running;
     expect(lagSeen[0]).toBe(5);
@@ -73,7 +76,6 @@ describe('MeteredEventSource', () => {
     const metrics = new MemoryMetrics();
     let stopped = false;
     const failing = {
-      seek: () => undefined,
       run: async () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
         stopped = true;
@@ -82,7 +84,10 @@ describe('MeteredEventSource', () => {
       stop: async () => undefined,
       lag: () => Promise.reject(new Error('broker down')),
     };
-    await new MeteredEventSource(failing, metrics, 100).run(async () => undefined);
+    await new MeteredEventSource(failing, metrics, 100).run(async () => undefined, {
+      assigned: async () => [],
+      revoked: async () => {},
+    });
     expect(stopped).toBe(true);
     expect(metrics.errors.get('consumer_lag')).toBeGreaterThanOrEqual(2);
   });
@@ -146,7 +151,7 @@ describe('MeteredBatchCommitter', () => {
     await expect(
       committer.loadAndCommit(
         { batchId: 'b', events: [], attributions: [], stagedKeys: [] },
-        { batchId: 'b', events: [], positions: [] },
+        { partition: 0, epoch: 1, batchId: 'b', positions: [] },
       ),
     ).rejects.toThrow('warehouse down');
     expect(metrics.errors.get('warehouse_load')).toBe(1);

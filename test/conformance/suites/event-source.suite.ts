@@ -1,5 +1,12 @@
 import type { SourceKind } from '../../../domain';
-import type { BatchHandler, EventSource, RawRecord, SourceBatch } from '../../../ports';
+import type {
+  AssignmentListener,
+  BatchHandler,
+  EventSource,
+  RawRecord,
+  SourceBatch,
+  TopicPartitionOffset,
+} from '../../../ports';
 import { deferred, gracePeriod, hasSettled, SLOW_MS } from '../support/conformance-kit';
 
 /** EventSource cannot write, so the harness brings a producer onto the same (fresh) topics. */
@@ -25,6 +32,26 @@ interface Consumption {
   readonly overlapping: string[];
 }
 
+/** A listener that resumes from these positions and records what it was told. */
+function listener(positions: readonly TopicPartitionOffset[] = []): AssignmentListener & {
+  readonly assignedCalls: number[][];
+  readonly revokedCalls: number[][];
+} {
+  const assignedCalls: number[][] = [];
+  const revokedCalls: number[][] = [];
+  return {
+    assignedCalls,
+    revokedCalls,
+    assigned: async (partitions) => {
+      assignedCalls.push([...partitions]);
+      return positions.filter((p) => partitions.includes(p.partition));
+    },
+    revoked: async (partitions) => {
+      revokedCalls.push([...partitions]);
+    },
+  };
+}
+
 /**
  * Runs the source until `done` holds for everything delivered so far, then stops it from outside
  * the handler and waits for run() to return. `onBatch` runs inside the handler.
@@ -33,6 +60,7 @@ async function consumeUntil(
   source: EventSource,
   done: (records: RawRecord[]) => boolean,
   onBatch: (batch: SourceBatch) => Promise<void> = async () => {},
+  assignment: AssignmentListener = listener(),
 ): Promise<Consumption> {
   const result: Consumption = { batches: [], overlapping: [] };
   const inFlight = new Set<string>();
@@ -49,7 +77,7 @@ async function consumeUntil(
     }
     if (done(result.batches.flatMap((b) => b.records))) reached.resolve();
   };
-  const running = source.run(handler);
+  const running = source.run(handler, assignment);
   await Promise.race([
     reached.promise,
     running.then(() => {
@@ -179,7 +207,67 @@ export function eventSourceConformance(
     );
 
     it(
-      'resumes from sought positions after a restart, not from the broker-committed offsets',
+      'asks the listener for the partitions before delivering any of their records',
+      async () => {
+        const total = await produceMany(12, 4);
+        const gate = deferred<readonly TopicPartitionOffset[]>();
+        const calls: number[][] = [];
+        let deliveredBeforeAssigned = 0;
+        let assignedDone = false;
+        const assignment: AssignmentListener = {
+          assigned: async (partitions) => {
+            calls.push([...partitions]);
+            const positions = await gate.promise;
+            assignedDone = true;
+            return positions;
+          },
+          revoked: async () => {},
+        };
+        const consumed = consumeUntil(
+          harness.source,
+          hasAll(total),
+          async () => {
+            if (!assignedDone) deliveredBeforeAssigned++;
+          },
+          assignment,
+        );
+        await gracePeriod();
+        gate.resolve([]);
+        const { batches } = await consumed;
+        expect(deliveredBeforeAssigned).toBe(0);
+        const assigned = new Set(calls.flat());
+        for (const b of batches) expect(assigned.has(b.partition)).toBe(true);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'stops delivering a partition the handler reports lost',
+      async () => {
+        const total = await produceMany(20, 6, [topic]);
+        const lost = new Set<number>();
+        const afterLost: string[] = [];
+        const handler: BatchHandler = async (batch) => {
+          if (lost.has(batch.partition)) afterLost.push(batch.id);
+          if (lost.size === 0) {
+            lost.add(batch.partition);
+            return 'lost';
+          }
+          return 'done';
+        };
+        const running = harness.source.run(handler, listener());
+        await gracePeriod(1500);
+        await harness.source.stop();
+        await running;
+        expect(lost.size).toBe(1);
+        expect(afterLost).toEqual([]);
+        expect(total).toBeGreaterThan(0);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'resumes from the listener’s positions after a restart, not from the broker-committed offsets',
       async () => {
         const total = await produceMany(16, 4, [topic]);
         // the broker is told everything was read, batch by batch while the source runs (as the
@@ -210,9 +298,12 @@ export function eventSourceConformance(
           ),
         );
         const restarted = await harness.reopen();
-        restarted.seek(positions);
-        const second = await consumeUntil(restarted, (rs) =>
-          [...expected].every((v) => rs.some((r) => r.topic === topic && text(r.value) === v)),
+        const second = await consumeUntil(
+          restarted,
+          (rs) =>
+            [...expected].every((v) => rs.some((r) => r.topic === topic && text(r.value) === v)),
+          async () => {},
+          listener(positions),
         );
         for (const r of second.batches.flatMap((b) => b.records)) {
           const from = positions.find((p) => p.partition === r.partition && p.topic === r.topic);
@@ -236,7 +327,7 @@ export function eventSourceConformance(
           if (stopCalled) startedAfterStop.push(batch.id);
           entered.resolve();
           await release.promise;
-        });
+        }, listener());
         await entered.promise;
         stopCalled = true;
         const stopping = harness.source.stop();

@@ -1,186 +1,334 @@
-import type { DomainEvent } from '../../../domain';
-import type { StateStore, StoredState, TopicPartitionOffset } from '../../../ports';
+import {
+  asStateChange,
+  clockData,
+  describePartition,
+  evolvePartition,
+  newPartitionState,
+  pipelineRules,
+  restorePartition,
+  snapshotChunks,
+  type DomainEvent,
+  type PartitionState,
+} from '../../../domain';
+import type {
+  ChangelogEntry,
+  PartitionCommit,
+  StateStore,
+  TopicPartitionOffset,
+} from '../../../ports';
 import { adEvent, SLOW_MS, uniqueName } from '../support/conformance-kit';
 
-/** The factory gives a store of its own (fresh schema, key or namespace): load() starts empty. */
+/** The factory gives a store of its own (fresh schema or instance): every group starts empty. */
 export interface StateStoreHarness {
   readonly store: StateStore;
   cleanup?: () => Promise<void>;
 }
 
 const T = Date.UTC(2026, 10, 26, 7);
+const HOUR = 3_600_000;
+const rules = pipelineRules();
+const INPUTS = ['impressions', 'clicks', 'bid_requests'];
 
-function domainEvents(run: string, n: number): DomainEvent[] {
-  const source = {
-    topic: `${run}.impressions`,
-    partition: 1,
-    offset: String(n),
-    format: 'json' as const,
-  };
+/** State-changing events of one unit of work, as the changelog keeps them. */
+function unitEvents(run: string, partition: number, n: number, time = T + n): DomainEvent[] {
+  const source = { topic: 'impressions', partition, offset: String(n), format: 'json' as const };
   return [
+    { type: 'EventAccepted', event: adEvent('impression', `${run}-imp-${n}`, time, { source }) },
     {
       type: 'EventAccepted',
-      event: adEvent('impression', `${run}-imp-${n}`, T + n, { costMicros: 9 }),
-    },
-    {
-      type: 'DuplicateDropped',
-      eventType: 'impression',
-      eventId: `${run}-imp-${n}`,
-      eventTime: T + n,
-      source,
-    },
-    {
-      type: 'RecordRejected',
-      source,
-      rejection: { reason: 'missing_field', path: '$.user_id', detail: 'required' },
+      event: adEvent('click', `${run}-clk-${n}`, time + 1, {
+        impressionId: `${run}-imp-${n}`,
+        source: { ...source, topic: 'clicks', format: 'csv' },
+      }),
     },
     {
       type: 'ClickAttributed',
       attribution: {
-        partition: 1,
+        partition,
         eventType: 'click',
         eventId: `${run}-clk-${n}`,
-        eventTime: T + n + 1,
+        eventTime: time + 1,
         userId: 'b'.repeat(64),
         campaignId: `${run}-campaign`,
-        model: 'lookback',
-        touch: { eventType: 'impression', eventId: `${run}-imp-${n}`, eventTime: T + n },
+        model: 'explicit',
+        touch: { eventType: 'impression', eventId: `${run}-imp-${n}`, eventTime: time },
         late: false,
       },
     },
-  ];
+    { type: 'InputIdle', partition, topic: 'bid_requests' },
+  ].map((e) => asStateChange(e as DomainEvent));
 }
 
-const byTopicPartition = (positions: readonly TopicPartitionOffset[]) =>
-  [...positions].sort((a, b) =>
-    `${a.topic}:${a.partition}`.localeCompare(`${b.topic}:${b.partition}`),
-  );
+/** A group folded from events, and the changelog entry of those events. */
+function fold(state: PartitionState, events: readonly DomainEvent[]): PartitionState {
+  for (const e of events) evolvePartition(state, e, rules);
+  return state;
+}
+
+function entry(
+  sequence: number,
+  batchId: string,
+  events: DomainEvent[],
+  state: PartitionState,
+): ChangelogEntry {
+  return { sequence, batchId, events, clock: clockData(state.clock) };
+}
 
 /**
- * The StateStore contract: domain events, snapshot and next offsets are committed together; load()
- * returns the latest snapshot, the events committed after it, and the latest position per
- * topic-partition.
+ * The StateStore contract: every group (partition number) has its own epoch, changelog, snapshot
+ * and positions; a commit under a stale epoch keeps nothing; a snapshot replaces the group's
+ * previous one and trims entries wholly behind the horizon, and readLog says where the log starts.
  */
 export function stateStoreConformance(name: string, make: () => Promise<StateStoreHarness>): void {
   describe(`StateStore conformance: ${name}`, () => {
     let harness: StateStoreHarness;
     let store: StateStore;
     let run: string;
-    let topic: string;
 
     beforeEach(async () => {
       harness = await make();
       store = harness.store;
       run = uniqueName('state');
-      topic = `${run}.impressions`;
     });
     afterEach(async () => {
       await store.close();
       await harness.cleanup?.();
     });
 
-    const position = (partition: number, offset: string, t = topic): TopicPartitionOffset => ({
-      topic: t,
+    const position = (topic: string, partition: number, offset: string): TopicPartitionOffset => ({
+      topic,
       partition,
       offset,
     });
-
-    it('loads nothing from a fresh store', async () => {
-      const state = await store.load();
-      expect(state.snapshot).toBeUndefined();
-      expect(state.eventsAfterSnapshot).toEqual([]);
-      expect(state.positions).toEqual([]);
-    });
+    const commit = (
+      c: Omit<PartitionCommit, 'positions'> & Partial<Pick<PartitionCommit, 'positions'>>,
+    ) => store.commit({ positions: [], ...c });
 
     it(
-      'returns committed events in commit order with their positions',
+      'hands out a first epoch and nothing for a group never committed',
       async () => {
-        const first = domainEvents(run, 1);
-        const second = domainEvents(run, 2);
-        await store.commit({ batchId: `${run}-1`, events: first, positions: [position(0, '10')] });
-        await store.commit({ batchId: `${run}-2`, events: second, positions: [position(1, '5')] });
-        const state = await store.load();
-        expect(state.snapshot).toBeUndefined();
-        expect(state.eventsAfterSnapshot).toEqual([...first, ...second]);
-        expect(byTopicPartition(state.positions)).toEqual([position(0, '10'), position(1, '5')]);
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'replaces the position of a topic-partition on a later commit and keeps the others',
-      async () => {
-        const clicks = `${run}.clicks`;
-        await store.commit({
-          batchId: `${run}-1`,
-          events: [],
-          positions: [position(0, '10'), position(1, '7'), position(0, '3', clicks)],
-        });
-        await store.commit({ batchId: `${run}-2`, events: [], positions: [position(0, '25')] });
-        await store.commit({
-          batchId: `${run}-3`,
-          events: [],
-          positions: [position(0, '9000000000000000001', clicks)],
-        });
-        expect(byTopicPartition((await store.load()).positions)).toEqual(
-          byTopicPartition([
-            position(0, '25'),
-            position(1, '7'),
-            position(0, '9000000000000000001', clicks),
-          ]),
-        );
-      },
-      SLOW_MS,
-    );
-
-    it(
-      'returns the latest snapshot and only the events committed after it',
-      async () => {
-        await store.commit({ batchId: `${run}-1`, events: domainEvents(run, 1), positions: [] });
-        await store.commit({
-          batchId: `${run}-2`,
-          events: domainEvents(run, 2),
-          positions: [position(0, '20')],
-          snapshot: '{"state":"after batch 2"}',
-        });
-        const after = domainEvents(run, 3);
-        await store.commit({ batchId: `${run}-3`, events: after, positions: [position(0, '30')] });
-        const state: StoredState = await store.load();
-        expect(state.snapshot?.data).toBe('{"state":"after batch 2"}');
-        expect(typeof state.snapshot?.sequence).toBe('number');
-        expect(state.eventsAfterSnapshot).toEqual(after);
-        expect(state.positions).toEqual([position(0, '30')]);
-
-        const first = state.snapshot?.sequence as number;
-        await store.commit({
-          batchId: `${run}-4`,
-          events: domainEvents(run, 4),
+        const acquired = await store.acquire(3, 'member-a');
+        expect(acquired).toMatchObject({
+          partition: 3,
+          epoch: 1,
+          head: 0,
+          changes: [],
           positions: [],
-          snapshot: '{"state":"after batch 4"}',
         });
-        const later = await store.load();
-        expect(later.snapshot?.data).toBe('{"state":"after batch 4"}');
-        expect(later.snapshot?.sequence).toBeGreaterThan(first);
-        expect(later.eventsAfterSnapshot).toEqual([]);
-        expect(later.positions).toEqual([position(0, '30')]);
+        expect(acquired.snapshot).toBeUndefined();
+        expect((await store.acquire(3, 'member-b')).epoch).toBe(2);
+        expect(await store.partitions()).toEqual([]);
       },
       SLOW_MS,
     );
 
     it(
-      'does not change what load returns on beginBatch',
+      'returns committed entries in order with their events exactly, and the latest positions',
+      async () => {
+        const { epoch } = await store.acquire(0, 'a');
+        const state = newPartitionState(0, INPUTS);
+        const first = unitEvents(run, 0, 1);
+        const second = unitEvents(run, 0, 2);
+        const e1 = entry(1, `${run}-1`, first, fold(state, first));
+        const e2 = entry(2, `${run}-2`, second, fold(state, second));
+        expect(
+          await commit({
+            partition: 0,
+            epoch,
+            batchId: e1.batchId,
+            entry: e1,
+            positions: [position('impressions', 0, '10')],
+          }),
+        ).toEqual({ committed: true });
+        await commit({
+          partition: 0,
+          epoch,
+          batchId: e2.batchId,
+          entry: e2,
+          positions: [
+            position('impressions', 0, '25'),
+            position('clicks', 0, '9000000000000000001'),
+          ],
+        });
+        const acquired = await store.acquire(0, 'b');
+        expect(acquired.head).toBe(2);
+        expect(acquired.changes).toEqual([e1, e2]);
+        expect([...acquired.positions].sort((a, b) => (a.topic < b.topic ? -1 : 1))).toEqual([
+          position('clicks', 0, '9000000000000000001'),
+          position('impressions', 0, '25'),
+        ]);
+        expect(await store.partitions()).toEqual([0]);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'refuses a commit under a stale epoch and keeps nothing of it',
+      async () => {
+        const old = await store.acquire(1, 'a');
+        const taken = await store.acquire(1, 'b');
+        const events = unitEvents(run, 1, 1);
+        const stale = entry(1, `${run}-stale`, events, fold(newPartitionState(1, INPUTS), events));
+        expect(
+          await commit({
+            partition: 1,
+            epoch: old.epoch,
+            batchId: stale.batchId,
+            entry: stale,
+            positions: [position('impressions', 1, '99')],
+          }),
+        ).toEqual({ committed: false });
+        const after = await store.acquire(1, 'c');
+        expect(after.changes).toEqual([]);
+        expect(after.positions).toEqual([]);
+        expect(
+          await commit({
+            partition: 1,
+            epoch: taken.epoch,
+            batchId: `${run}-late`,
+            positions: [position('impressions', 1, '5')],
+          }),
+        ).toEqual({ committed: false });
+        expect(
+          await commit({
+            partition: 1,
+            epoch: after.epoch,
+            batchId: `${run}-ok`,
+            positions: [position('impressions', 1, '5')],
+          }),
+        ).toEqual({ committed: true });
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'keeps groups apart: one group’s commits and snapshots never touch another’s',
+      async () => {
+        const a = await store.acquire(0, 'a');
+        const b = await store.acquire(1, 'b');
+        const stateA = newPartitionState(0, INPUTS);
+        const stateB = newPartitionState(1, INPUTS);
+        const evA = unitEvents(run, 0, 1);
+        const evB = unitEvents(run, 1, 1);
+        const eA = entry(1, `${run}-a1`, evA, fold(stateA, evA));
+        const eB = entry(1, `${run}-b1`, evB, fold(stateB, evB));
+        await commit({ partition: 0, epoch: a.epoch, batchId: eA.batchId, entry: eA });
+        await commit({ partition: 1, epoch: b.epoch, batchId: eB.batchId, entry: eB });
+        // a snapshot of group 0 that trims everything it may
+        await commit({
+          partition: 0,
+          epoch: a.epoch,
+          batchId: `${run}-a2`,
+          snapshot: { sequence: 1, chunks: [...snapshotChunks(stateA)], trimBefore: T + 10 * HOUR },
+        });
+        const again = await store.acquire(1, 'b2');
+        expect(again.changes).toEqual([eB]);
+        expect(again.snapshot).toBeUndefined();
+        expect((await store.readLog(1)).entries).toEqual([eB]);
+        expect((await store.acquire(0, 'a2')).snapshot?.sequence).toBe(1);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'restores a snapshot in chunks to the same state, then only the entries after it',
+      async () => {
+        const { epoch } = await store.acquire(2, 'a');
+        const state = newPartitionState(2, INPUTS);
+        const entries: ChangelogEntry[] = [];
+        for (let n = 1; n <= 5; n++) {
+          const events = unitEvents(run, 2, n, T + n * HOUR);
+          entries.push(entry(n, `${run}-${n}`, events, fold(state, events)));
+          await commit({ partition: 2, epoch, batchId: `${run}-${n}`, entry: entries[n - 1] });
+        }
+        const chunks = [...snapshotChunks(state, 3)];
+        expect(chunks.length).toBeGreaterThan(2);
+        await commit({
+          partition: 2,
+          epoch,
+          batchId: `${run}-snap`,
+          snapshot: { sequence: 5, chunks, trimBefore: T },
+        });
+        const later = unitEvents(run, 2, 6, T + 6 * HOUR);
+        const e6 = entry(6, `${run}-6`, later, fold(state, later));
+        await commit({ partition: 2, epoch, batchId: e6.batchId, entry: e6 });
+
+        const acquired = await store.acquire(2, 'b');
+        expect(acquired.snapshot?.sequence).toBe(5);
+        expect(acquired.changes).toEqual([e6]);
+        expect(acquired.head).toBe(6);
+        const restored = fold(
+          restorePartition(2, INPUTS, acquired.snapshot?.chunks ?? []),
+          acquired.changes.flatMap((c) => c.events),
+        );
+        expect(describePartition(restored)).toEqual(describePartition(state));
+        // nothing was behind T: the whole log is kept, and nothing says where a trim started
+        expect((await store.readLog(2)).entries).toEqual([...entries, e6]);
+        expect((await store.readLog(2)).startClock).toBeUndefined();
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'trims entries wholly behind the horizon, never one after the snapshot, and says where the log starts',
+      async () => {
+        const { epoch } = await store.acquire(4, 'a');
+        const state = newPartitionState(4, INPUTS);
+        const entries: ChangelogEntry[] = [];
+        for (let n = 1; n <= 4; n++) {
+          const events = unitEvents(run, 4, n, T + n * HOUR);
+          entries.push(entry(n, `${run}-${n}`, events, fold(state, events)));
+          await commit({ partition: 4, epoch, batchId: `${run}-${n}`, entry: entries[n - 1] });
+        }
+        // entries 1 and 2 are older than the horizon; 4 is too recent, and 3 is after the snapshot
+        await commit({
+          partition: 4,
+          epoch,
+          batchId: `${run}-snap`,
+          snapshot: { sequence: 2, chunks: [...snapshotChunks(state)], trimBefore: T + 3.5 * HOUR },
+        });
+        const log = await store.readLog(4);
+        expect(log.entries).toEqual(entries.slice(2));
+        expect(log.startClock).toEqual(entries[1]?.clock);
+        expect((await store.acquire(4, 'b')).changes).toEqual(entries.slice(2));
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'answers with the epoch only when the caller already holds the current head',
+      async () => {
+        const { epoch } = await store.acquire(5, 'a');
+        const events = unitEvents(run, 5, 1);
+        const e1 = entry(1, `${run}-1`, events, fold(newPartitionState(5, INPUTS), events));
+        await commit({
+          partition: 5,
+          epoch,
+          batchId: e1.batchId,
+          entry: e1,
+          positions: [position('impressions', 5, '3')],
+        });
+        const same = await store.acquire(5, 'a', 1);
+        expect(same).toMatchObject({
+          unchanged: true,
+          head: 1,
+          changes: [],
+          positions: [position('impressions', 5, '3')],
+        });
+        expect(same.epoch).toBe(epoch + 1);
+        const behind = await store.acquire(5, 'a', 0);
+        expect(behind.unchanged).toBeFalsy();
+        expect(behind.changes).toEqual([e1]);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'records intents without changing what a group restores',
       async () => {
         await store.beginBatch(`${run}-0`);
-        expect(await store.load()).toEqual({ eventsAfterSnapshot: [], positions: [] });
-        await store.commit({
-          batchId: `${run}-1`,
-          events: domainEvents(run, 1),
-          positions: [position(0, '4')],
-        });
-        const before = await store.load();
-        await store.beginBatch(`${run}-2`);
-        await store.beginBatch(`${run}-2`);
-        expect(await store.load()).toEqual(before);
+        await store.beginBatch(`${run}-0`);
+        expect(await store.acquire(6, 'a')).toMatchObject({ head: 0, changes: [], positions: [] });
       },
       SLOW_MS,
     );
