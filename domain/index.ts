@@ -20,3 +20,4 @@ export * from './watermark';
 export * from './snapshot';
 export * from './campaign-kpis';
 export * from './claimed-event';
+export * from './pending-attributions';
