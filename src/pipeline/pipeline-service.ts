@@ -1,4 +1,5 @@
 import { addCounts, emptyCounts, type BatchCounts, type PipelineRules } from '../../domain';
+import type { PipelineState } from '../../domain';
 import { nextPosition, type EventSource, type Logger, type StateStore } from '../../ports';
 import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
 import type { AggregateRefresher } from './aggregate-refresher';
@@ -28,6 +29,11 @@ export class PipelineService {
 
   get status(): ServiceStatus {
     return this.statusValue;
+  }
+
+  /** the decider state as of the last batch; undefined until start() restored it */
+  get state(): PipelineState | undefined {
+    return this.pipeline?.currentState;
   }
 
   async start(): Promise<void> {
