@@ -12,6 +12,14 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'memory', testMatch: ['<rootDir>/test/memory/**/*.test.ts'] },
+    // the built `adx` binary as a user runs it; dist/ is built once before the suites
+    {
+      ...base,
+      displayName: 'cli',
+      testMatch: ['<rootDir>/test/cli/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/cli/support/build-dist.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/cli/support/cli.setup.ts'],
+    },
     { ...base, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.test.ts'] },
     // against the local stack (ops/stack.sh up): real Kafka, registry; run with --runInBand
     {

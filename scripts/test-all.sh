@@ -26,8 +26,8 @@ step "lint (eslint + prettier)"
 npx eslint . || status=1
 npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; status=1; }
 
-step "jest: unit, memory"
-run_jest --selectProjects unit memory
+step "jest: unit, memory, cli"
+run_jest --selectProjects unit memory cli
 
 step "real stack"
 if ! ops/stack.sh status >/dev/null 2>&1; then

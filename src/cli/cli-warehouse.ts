@@ -60,13 +60,21 @@ export async function openWarehouse(
       );
     if (state !== 'database') mkdirSync(target.dir, { recursive: true });
     const { openPgliteKnex } = await import('../../adapters/warehouse/pglite-knex');
-    knex = await openPgliteKnex({ dataDir: target.dir, log: knexLog({ quiet: !debugWanted() }) });
+    try {
+      knex = await openPgliteKnex({ dataDir: target.dir, log: knexLog({ quiet: !debugWanted() }) });
+    } catch (error) {
+      throw new Error(`${describeTarget(target)}: PGlite could not open it: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
   } else {
     const { createPostgresKnex } = await import('../../adapters/postgres/postgres-knex');
     // its connection errors are reported below, naming DATABASE_URL
     const log = knexLog({ quiet: !debugWanted() });
     knex = createPostgresKnex({ connectionString: target.url, poolMax: 2, log });
   }
+  // PGlite has no server to miss; a Postgres URL is tried at once, to name DATABASE_URL if it fails
+  if (target.kind === 'pglite') return knex;
   try {
     await knex.raw('SELECT 1');
   } catch (error) {
