@@ -339,7 +339,7 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
       expect(feeds.map((f) => f.batchId)).toContain(
         (samples.click as { batch_id: string }).batch_id,
       );
-    }, 60_000);
+    }, 300_000); // each call opens the warehouse: seconds on a busy machine
 
     it('passes audit conservation, and fails it naming the batch once a loaded row is tampered with', async () => {
       const clean = await conservation(config, {});
@@ -392,6 +392,6 @@ export function lineageAuditScenario(engine: 'pglite' | 'postgres'): void {
       const all = await conservation(config, {});
       expect(all.exitCode).toBe(1);
       expect(all.output).toContain(`MISMATCH batch ${third}`);
-    }, 60_000);
+    }, 300_000); // each call opens the warehouse: seconds on a busy machine
   });
 }

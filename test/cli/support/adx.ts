@@ -12,18 +12,19 @@ export interface AdxRun {
 }
 
 /**
- * Variables that would point a child at someone's warehouse or stack: each test says what it
- * wants instead. The ops port is 0 (any free one) unless a test sets it.
+ * Settings of the parent (a developer's shell, the stack's addresses that npm test exports) never
+ * reach the child: each test says what it wants. The ops port is 0 (any free one) unless set.
  */
-const CLEARED = ['DATABASE_URL', 'ADX_PGLITE_DIR', 'ADX_WAREHOUSE', 'ADX_PROFILE', 'ADX_DEBUG'];
+const SETTING = /^(ADX_|KAFKA_|SCHEMA_REGISTRY_|S3_|DATABASE_URL$|REDSHIFT_)/;
 
 export function adx(
   args: readonly string[],
   env: Record<string, string> = {},
   onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
 ): Promise<AdxRun> {
-  const base: Record<string, string | undefined> = { ...process.env, ADX_HTTP_PORT: '0' };
-  for (const name of CLEARED) delete base[name];
+  const base: Record<string, string | undefined> = { ADX_HTTP_PORT: '0' };
+  for (const [name, value] of Object.entries(process.env))
+    if (!SETTING.test(name)) base[name] = value;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ADX, ...args], { env: { ...base, ...env }, cwd: ROOT });
     let stdout = '';
