@@ -44,37 +44,41 @@ export interface OpenOptions {
 }
 
 /** A knex on the target, checked to answer; a missing PGlite database is refused unless `create`. */
-export async function openWarehouse(
-  target: WarehouseTarget,
-  options: OpenOptions = {},
+export function openWarehouse(target: WarehouseTarget, options: OpenOptions = {}): Promise<Knex> {
+  return target.kind === 'pglite'
+    ? openPglite(target, options.create ?? false)
+    : openPostgres(target);
+}
+
+async function openPglite(
+  target: Extract<WarehouseTarget, { kind: 'pglite' }>,
+  create: boolean,
 ): Promise<Knex> {
-  let knex: Knex;
-  if (target.kind === 'pglite') {
-    const state = pgliteDirState(target.dir);
-    const creatable = state === 'missing' || state === 'missing-parent' || state === 'empty';
-    if (state !== 'database' && !(options.create && creatable))
-      throw new ConfigError(
-        `${describeTarget(target)}: ${describePgliteDirState(target.dir, state)}, so there is no ` +
-          'warehouse to read. Fix the path, or create one: `adx serve` with this variable fills ' +
-          'it, `adx migrate up` makes an empty one.',
-      );
-    if (state !== 'database') mkdirSync(target.dir, { recursive: true });
-    const { openPgliteKnex } = await import('../../adapters/warehouse/pglite-knex');
-    try {
-      knex = await openPgliteKnex({ dataDir: target.dir, log: knexLog({ quiet: !debugWanted() }) });
-    } catch (error) {
-      throw new Error(`${describeTarget(target)}: PGlite could not open it: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-  } else {
-    const { createPostgresKnex } = await import('../../adapters/postgres/postgres-knex');
-    // its connection errors are reported below, naming DATABASE_URL
-    const log = knexLog({ quiet: !debugWanted() });
-    knex = createPostgresKnex({ connectionString: target.url, poolMax: 2, log });
+  const state = pgliteDirState(target.dir);
+  const creatable = state === 'missing' || state === 'missing-parent' || state === 'empty';
+  if (state !== 'database' && !(create && creatable))
+    throw new ConfigError(
+      `${describeTarget(target)}: ${describePgliteDirState(target.dir, state)}, so there is no ` +
+        'warehouse to read. Fix the path, or create one: `adx serve` with this variable fills ' +
+        'it, `adx migrate up` makes an empty one.',
+    );
+  if (state !== 'database') mkdirSync(target.dir, { recursive: true });
+  const { openPgliteKnex } = await import('../../adapters/warehouse/pglite-knex');
+  try {
+    return await openPgliteKnex({ dataDir: target.dir, log: knexLog({ quiet: !debugWanted() }) });
+  } catch (error) {
+    throw new Error(`${describeTarget(target)}: PGlite could not open it: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
-  // PGlite has no server to miss; a Postgres URL is tried at once, to name DATABASE_URL if it fails
-  if (target.kind === 'pglite') return knex;
+}
+
+/** Tried at once, so a wrong or unreachable DATABASE_URL is named before any query. */
+async function openPostgres(target: Extract<WarehouseTarget, { kind: 'postgres' }>) {
+  const { createPostgresKnex } = await import('../../adapters/postgres/postgres-knex');
+  // knex would log the connection error too; it is reported below, naming DATABASE_URL
+  const log = knexLog({ quiet: !debugWanted() });
+  const knex = createPostgresKnex({ connectionString: target.url, poolMax: 2, log });
   try {
     await knex.raw('SELECT 1');
   } catch (error) {
