@@ -75,3 +75,23 @@ export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
   ];
   return { applied: completed.map((c) => c.name), pending: pending.map((p) => p.name) };
 }
+
+/**
+ * The migrations applied, read without writing anything: undefined when the database was never
+ * migrated (knex's own list() would create its bookkeeping table). For read-only commands.
+ */
+export async function appliedMigrations(knex: Knex): Promise<string[] | undefined> {
+  const table = (await knex
+    .select(knex.raw(`to_regclass('${CONFIG.tableName}')::text AS name`))
+    .first()) as { name: string | null } | undefined;
+  if (!table?.name) return undefined;
+  const rows = (await knex(CONFIG.tableName as string)
+    .select('name')
+    .orderBy('id')) as { name: string }[];
+  return rows.map((r) => r.name);
+}
+
+/** Migrations of this code not applied to a database that has `applied`. */
+export function pendingMigrations(applied: readonly string[]): string[] {
+  return MIGRATIONS.map((m) => m.name).filter((name) => !applied.includes(name));
+}

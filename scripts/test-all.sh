@@ -5,8 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# PGlite loads its WASM with import(), which jest's module sandbox allows only with this flag
-export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
+# PGlite loads its WASM with import(), which jest's module sandbox allows only with this flag;
+# Node then warns that VM modules are experimental on every jest worker: known, and not news
+export NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${NODE_OPTIONS:-}"
 
 status=0
 step() { echo; echo "== $*"; }
@@ -29,8 +30,8 @@ npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; status
 step "monitoring config (promtool, amtool)"
 npm run --silent test:monitoring || status=1
 
-step "jest: unit, memory"
-run_jest --selectProjects unit memory
+step "jest: unit, memory, cli"
+run_jest --selectProjects unit memory cli
 
 step "real stack"
 if ! ops/stack.sh status --monitoring >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
+import { knexLog } from './knex-log';
 
 export interface PostgresConnectionConfig {
   /** postgresql://user@host:port/database */
@@ -9,6 +10,8 @@ export interface PostgresConnectionConfig {
   readonly poolMax?: number;
   /** shown in pg_stat_activity, so an operator can tell the service's sessions apart */
   readonly applicationName?: string;
+  /** where knex's own warnings go (default: stderr, see knex-log.ts) */
+  readonly log?: Knex.Logger;
 }
 
 /** A knex instance on the `pg` driver, shared by the warehouse and the state store. */
@@ -21,5 +24,6 @@ export function createPostgresKnex(config: PostgresConnectionConfig): Knex {
     },
     ...(config.schema !== undefined ? { searchPath: [config.schema] } : {}),
     pool: { min: 0, max: config.poolMax ?? 5 },
+    log: config.log ?? knexLog(),
   });
 }

@@ -1,10 +1,13 @@
 import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { knexLog } from '../postgres/knex-log';
 
 export interface PgliteOptions {
   /** directory of the database files; absent: in memory, gone when closed */
   readonly dataDir?: string;
+  /** where knex's own warnings go (default: stderr) */
+  readonly log?: Knex.Logger;
 }
 
 /**
@@ -34,6 +37,7 @@ export async function openPgliteKnex(options: PgliteOptions = {}): Promise<Knex>
   return knexFactory({
     client: ClientPgLite,
     dialect: 'postgres',
+    log: options.log ?? knexLog(),
     // the dialect's documented way to hand it an instance; its typings only know connection objects
     connection: (() => ({ pglite })) as unknown as Knex.StaticConnectionConfig,
   });

@@ -1,7 +1,9 @@
 import { auditConservation } from '../../adapters/lineage/audit-queries';
 import type { AppConfig } from '../config/config';
-import { withAuditKnex, type LineageResult } from './lineage-command';
-import { parseReportDate } from './report-command';
+import { withReadWarehouse } from './cli-warehouse';
+import { UsageError } from './exit-codes';
+import type { LineageResult } from './lineage-command';
+import { parseReportDate } from './option-parsers';
 
 export interface ConservationOptions {
   readonly from?: string;
@@ -22,7 +24,9 @@ export async function conservation(
     ...(options.from ? { from: parseReportDate(options.from, '--from') } : {}),
     ...(options.to ? { to: parseReportDate(options.to, '--to') } : {}),
   };
-  return withAuditKnex(config, 'adx audit', async (knex) => {
+  if (range.from !== undefined && range.to !== undefined && range.to <= range.from)
+    throw new UsageError('--to must be after --from');
+  return withReadWarehouse(config, 'adx audit', async (knex) => {
     const r = await auditConservation(knex, range);
     const exitCode = r.conserved ? 0 : 1;
     if (options.json) return { output: JSON.stringify(r), exitCode };

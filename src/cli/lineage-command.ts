@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import {
   batchLineage,
   datasetFeeds,
@@ -8,32 +7,11 @@ import {
   type EventTrace,
 } from '../../adapters/lineage/audit-queries';
 import type { StoppedRecord } from '../../ports';
-import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
-import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
-import { ConfigError, type AppConfig } from '../config/config';
-
-/** The SQL warehouse the audit commands read: Postgres at DATABASE_URL, or PGlite in ADX_PGLITE_DIR. */
-export async function openAuditKnex(config: AppConfig, command: string): Promise<Knex> {
-  const { kind, databaseUrl, pgliteDir } = config.warehouse;
-  if (kind === 'pglite' && pgliteDir) return openPgliteKnex({ dataDir: pgliteDir });
-  if (databaseUrl) return createPostgresKnex({ connectionString: databaseUrl, poolMax: 2 });
-  throw new ConfigError(
-    `invalid configuration:\n  DATABASE_URL (Postgres) or ADX_PGLITE_DIR with ADX_WAREHOUSE=pglite: required by ${command}`,
-  );
-}
-
-export async function withAuditKnex<T>(
-  config: AppConfig,
-  command: string,
-  body: (knex: Knex) => Promise<T>,
-): Promise<T> {
-  const knex = await openAuditKnex(config, command);
-  try {
-    return await body(knex);
-  } finally {
-    await knex.destroy();
-  }
-}
+import { FACT_TABLES } from '../../adapters/warehouse/fact-tables';
+import type { AppConfig } from '../config/config';
+import { withReadWarehouse } from './cli-warehouse';
+import { UsageError } from './exit-codes';
+import { kafkaCoordinates, utcDay } from './option-parsers';
 
 export function formatBatch(b: BatchLineage): string {
   const lines = [`batch ${b.batchId}`];
@@ -97,14 +75,15 @@ export function formatTrace(t: EventTrace): string {
   return lines.join('\n');
 }
 
-export type LineageResult = { output: string; exitCode: number };
+/** what a lineage or audit command prints, and 1 when the answer is "no" (not found, mismatch) */
+export type LineageResult = { output: string; exitCode: 0 | 1 };
 
 export async function lineageBatch(
   config: AppConfig,
   batchId: string,
   json = false,
 ): Promise<LineageResult> {
-  return withAuditKnex(config, 'adx lineage', async (knex) => {
+  return withReadWarehouse(config, 'adx lineage', async (knex) => {
     const b = await batchLineage(knex, batchId);
     const missing = b.ledger === null && b.steps.length === 0;
     return {
@@ -119,7 +98,7 @@ export async function lineageTrace(
   eventId: string,
   json = false,
 ): Promise<LineageResult> {
-  return withAuditKnex(config, 'adx lineage', async (knex) => {
+  return withReadWarehouse(config, 'adx lineage', async (knex) => {
     const t = await traceEvent(knex, eventId);
     // exit 0 when the trace can say where the event is or where it stopped
     const known = t.found || (t.stopped?.length ?? 0) > 0;
@@ -133,7 +112,12 @@ export async function lineageDataset(
   filter: { date?: string; campaign?: string },
   json = false,
 ): Promise<LineageResult> {
-  return withAuditKnex(config, 'adx lineage', async (knex) => {
+  const tables = Object.values(FACT_TABLES);
+  if (!tables.includes(table))
+    throw new UsageError(`unknown table '${table}' (one of ${tables.join(', ')})`);
+  if (filter.date !== undefined && utcDay(filter.date) === undefined)
+    throw new UsageError(`--date: expected a day YYYY-MM-DD, got '${filter.date}'`);
+  return withReadWarehouse(config, 'adx lineage', async (knex) => {
     const feeds = await datasetFeeds(knex, table, filter);
     if (json) return { output: JSON.stringify({ table, ...filter, feeds }), exitCode: 0 };
     if (feeds.length === 0) return { output: `${table}: no rows`, exitCode: 0 };
@@ -151,11 +135,10 @@ export async function lineageTraceSource(
   source: string,
   json = false,
 ): Promise<LineageResult> {
-  const m = /^(.+)\/(\d+)\/(\d+)$/.exec(source);
-  if (!m) throw new Error(`--source: expected topic/partition/offset, got '${source}'`);
-  const [, topic, partition, offset] = m as unknown as [string, string, string, string];
-  return withAuditKnex(config, 'adx lineage', async (knex) => {
-    const t = await traceSource(knex, topic, Number(partition), offset);
+  const at = kafkaCoordinates(source);
+  if (!at) throw new UsageError(`--source: expected topic/partition/offset, got '${source}'`);
+  return withReadWarehouse(config, 'adx lineage', async (knex) => {
+    const t = await traceSource(knex, at.topic, at.partition, at.offset);
     const found = t.event !== undefined || t.stopped !== undefined || t.stoppedIn !== undefined;
     if (json) return { output: JSON.stringify(t), exitCode: found ? 0 : 1 };
     if (t.event) return { output: formatTrace(t.event), exitCode: 0 };

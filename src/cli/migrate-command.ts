@@ -1,36 +1,37 @@
-import type { Knex } from 'knex';
-import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
-import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
-import { migrateDown, migrateUp, migrationStatus } from '../../migrations';
-import { ConfigError, type AppConfig } from '../config/config';
+import { appliedMigrations, migrateDown, migrateUp, pendingMigrations } from '../../migrations';
+import type { AppConfig } from '../config/config';
+import { openWarehouse, warehouseTarget } from './cli-warehouse';
 
 export type MigrateAction = 'up' | 'down' | 'status';
 
 /**
  * `adx migrate up|down|status` on the configured SQL warehouse: Postgres at DATABASE_URL, or the
- * PGlite database in ADX_PGLITE_DIR. `down` undoes the last migration, `--all` every one.
+ * PGlite database in ADX_PGLITE_DIR. `down` undoes the last migration, `--all` every one. Only
+ * `up` creates a PGlite database; `status` reads without writing anything.
  */
 export async function migrate(
   config: AppConfig,
   action: MigrateAction,
   all = false,
+  json = false,
 ): Promise<string> {
-  const { kind, databaseUrl, pgliteDir } = config.warehouse;
-  let knex: Knex;
-  if (kind === 'pglite' && pgliteDir) knex = await openPgliteKnex({ dataDir: pgliteDir });
-  else if (databaseUrl) knex = createPostgresKnex({ connectionString: databaseUrl });
-  else
-    throw new ConfigError(
-      'invalid configuration:\n  DATABASE_URL (Postgres) or ADX_PGLITE_DIR with ADX_WAREHOUSE=pglite: required by adx migrate',
-    );
+  const target = warehouseTarget(config, 'adx migrate');
+  const knex = await openWarehouse(target, { create: action === 'up' });
   try {
-    if (action === 'up') return describe('applied', await migrateUp(knex));
-    if (action === 'down') return describe('reverted', await migrateDown(knex, { all }));
-    const status = await migrationStatus(knex);
-    return [
-      ...status.applied.map((m) => `applied  ${m}`),
-      ...status.pending.map((m) => `pending  ${m}`),
-    ].join('\n');
+    if (action === 'up') {
+      const applied = await migrateUp(knex);
+      return json ? JSON.stringify({ applied }) : describe('applied', applied);
+    }
+    if (action === 'down') {
+      const reverted = await migrateDown(knex, { all });
+      return json ? JSON.stringify({ reverted }) : describe('reverted', reverted);
+    }
+    const applied = (await appliedMigrations(knex)) ?? [];
+    const pending = pendingMigrations(applied);
+    if (json) return JSON.stringify({ applied, pending });
+    return [...applied.map((m) => `applied  ${m}`), ...pending.map((m) => `pending  ${m}`)].join(
+      '\n',
+    );
   } finally {
     await knex.destroy();
   }

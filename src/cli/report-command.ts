@@ -1,7 +1,11 @@
-import { TOKENS, type Warehouse } from '../../ports';
+import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import type { AppConfig } from '../config/config';
-import { buildContainer } from '../container/container';
 import { formatCampaignReport, kpisOf } from '../report/campaign-report';
+import { withReadWarehouse } from './cli-warehouse';
+import { UsageError } from './exit-codes';
+import { parseReportDate } from './option-parsers';
+
+export { parseReportDate };
 
 export interface ReportOptions {
   readonly from: string;
@@ -10,23 +14,16 @@ export interface ReportOptions {
   readonly json?: boolean;
 }
 
-/** YYYY-MM-DD (UTC day start) or a full ISO-8601 instant → epoch ms. */
-export function parseReportDate(text: string, name: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (Number.isNaN(ms))
-    throw new Error(`${name}: expected YYYY-MM-DD or an ISO-8601 instant, got '${text}'`);
-  return ms;
-}
-
-/** `adx report`: campaign metrics for [from, to) from whichever warehouse the profile wires. */
+/**
+ * `adx report`: campaign metrics for [from, to) from the warehouse at DATABASE_URL or
+ * ADX_PGLITE_DIR. Only an existing, migrated warehouse is read (see cli-warehouse.ts).
+ */
 export async function report(config: AppConfig, options: ReportOptions): Promise<string> {
   const from = parseReportDate(options.from, '--from');
   const to = parseReportDate(options.to, '--to');
-  if (to <= from) throw new Error('--to must be after --from');
-  const container = await buildContainer(config);
-  const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
-  try {
-    const rows = await warehouse.campaignMetrics({
+  if (to <= from) throw new UsageError('--to must be after --from');
+  return withReadWarehouse(config, 'adx report', async (knex) => {
+    const rows = await new SqlWarehouse(knex).campaignMetrics({
       from,
       to,
       ...(options.campaign ? { campaignId: options.campaign } : {}),
@@ -39,7 +36,5 @@ export async function report(config: AppConfig, options: ReportOptions): Promise
       });
     }
     return formatCampaignReport(rows);
-  } finally {
-    await warehouse.close();
-  }
+  });
 }

@@ -3,7 +3,14 @@ import type { Kafka } from 'kafkajs';
 import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
-import { TOKENS, type ObjectStore, type Logger, type Metrics, type Warehouse } from '../../ports';
+import {
+  TOKENS,
+  type CampaignMetrics,
+  type ObjectStore,
+  type Logger,
+  type Metrics,
+  type Warehouse,
+} from '../../ports';
 import type { AppConfig } from '../config/config';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
 import type { Storage } from '../container/storage';
@@ -11,13 +18,20 @@ import { registerContracts } from '../contracts/register-contracts';
 import { startProgressLog } from '../embedded/progress-log';
 import { startOpsServer } from '../http/ops-server';
 import type { PipelineService } from '../pipeline/pipeline-service';
-import { formatCampaignReport } from '../report/campaign-report';
+import {
+  attributionSummary,
+  formatRunReport,
+  type AttributionSummary,
+} from '../report/attribution-note';
 import { sourceTopicSpecs } from './topic-specs';
 
 export interface RealServeResult {
   readonly container: Container;
   readonly service: PipelineService;
+  /** the campaign table and, under it, the attribution note */
   readonly report: string;
+  readonly campaigns: readonly CampaignMetrics[];
+  readonly attributions: AttributionSummary;
 }
 
 /**
@@ -70,12 +84,14 @@ export async function serveReal(
     await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();
   }
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
-  let report: string;
+  let campaigns: CampaignMetrics[];
   try {
     await warehouse.refreshAggregates();
-    report = formatCampaignReport(await warehouse.campaignMetrics({}));
+    campaigns = await warehouse.campaignMetrics({});
   } finally {
     await container.get<Storage>(STORAGE).close();
   }
-  return { container, service, report };
+  const attributions = attributionSummary(service.totals, service.state);
+  const report = formatRunReport(campaigns, attributions, config.rules.allowedLatenessMs);
+  return { container, service, report, campaigns, attributions };
 }

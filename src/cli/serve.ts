@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
+import type { CampaignMetrics } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { registerContracts } from '../contracts/register-contracts';
 import { buildContainer, EMBEDDED, SERVICE, STORAGE } from '../container/container';
@@ -9,7 +10,11 @@ import { SimulatedTraffic } from '../embedded/simulated-traffic';
 import { startProgressLog } from '../embedded/progress-log';
 import { startOpsServer } from '../http/ops-server';
 import type { PipelineService } from '../pipeline/pipeline-service';
-import { formatCampaignReport } from '../report/campaign-report';
+import {
+  attributionSummary,
+  formatRunReport,
+  type AttributionSummary,
+} from '../report/attribution-note';
 import { createSimulator, type GroundTruth } from '../simulator/simulator';
 
 export interface ServeOptions {
@@ -28,7 +33,11 @@ export interface ServeResult {
   readonly container: Container;
   readonly service: PipelineService;
   readonly traffic: SimulatedTraffic;
+  /** the campaign table and, under it, the attribution note */
   readonly report: string;
+  /** the rows of the table, for --json */
+  readonly campaigns: readonly CampaignMetrics[];
+  readonly attributions: AttributionSummary;
   /** what the simulator injected: the yardstick the run is checked against */
   readonly groundTruth: GroundTruth;
 }
@@ -49,8 +58,12 @@ export async function serve(
   const container = await buildContainer(config, { inputComplete: () => inputDone() });
   const logger = container.get<Logger>(TOKENS.Logger);
   if (config.ephemeralKey) {
-    logger.warn(
-      'ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart',
+    // only a warning when something outlives the process: in memory, nothing meets the next run
+    const kept = config.warehouse.kind === 'postgres' || config.warehouse.pgliteDir !== undefined;
+    logger[kept ? 'warn' : 'info'](
+      kept
+        ? 'ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart'
+        : 'pseudonymizing user ids with a random key for this run (set ADX_PSEUDONYMIZATION_KEY to keep pseudonyms across runs)',
     );
   }
   const ids = await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
@@ -122,19 +135,31 @@ export async function serve(
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
   await warehouse.refreshAggregates();
   // whole UTC days, so a SQL warehouse answers from its daily materialized view
-  const report = formatCampaignReport(
-    await warehouse.campaignMetrics(wholeDays(startTime, Date.now())),
-  );
+  const campaigns = await warehouse.campaignMetrics(wholeDays(startTime, Date.now()));
   const t = service.totals;
+  const attributions = attributionSummary(t, service.state);
+  const report = formatRunReport(campaigns, attributions, config.rules.allowedLatenessMs);
   logger.info('done', {
     received: t.received,
     accepted: t.accepted,
     rejected: t.rejected,
     duplicates: t.duplicates,
+    attributed: attributions.attributed,
+    unattributed: attributions.unattributed,
+    pendingClicks: attributions.pending.clicks,
+    pendingConversions: attributions.pending.conversions,
     batches: service.batches,
   });
   await container.get<Storage>(STORAGE).close();
-  return { container, service, traffic, report, groundTruth: simulator.groundTruth() };
+  return {
+    container,
+    service,
+    traffic,
+    report,
+    campaigns,
+    attributions,
+    groundTruth: simulator.groundTruth(),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
+import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
 import {
   DEFAULT_BREAKER_COOLDOWN_MS,
@@ -216,7 +217,7 @@ export interface AppConfig {
   readonly openLineageHttp?: OpenLineageHttpConfig;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /** Reads and checks the environment; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -13,3 +13,12 @@ export function parseDuration(text: string): number | undefined {
   const ms = Number(m[1]) * (UNITS[m[2] ?? 'ms'] as number);
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
+
+/** ms → the largest unit that states it exactly: 600000 → "10m", 1500 → "1500ms". */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNITS[unit] as number;
+    if (ms !== 0 && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

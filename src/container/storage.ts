@@ -11,6 +11,7 @@ import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import type { BatchCommitter, LineageLog, StateStore, Warehouse } from '../../ports';
 import { migrateUp, migrationStatus } from '../../migrations';
 import type { AppConfig } from '../config/config';
+import { ConfigError } from '../config/config-error';
 import type { CrashCheck } from '../pipeline/crash-points';
 import { SeparateCommits } from '../pipeline/separate-commits';
 
@@ -53,8 +54,8 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
     else {
       const { pending } = await migrationStatus(knex);
       if (pending.length > 0)
-        throw new Error(
-          `the warehouse at DATABASE_URL has pending migrations (${pending.join(', ')}): run \`adx migrate up\``,
+        throw new ConfigError(
+          `DATABASE_URL: the warehouse has pending migrations (${pending.join(', ')}): run \`adx migrate up\``,
         );
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Metrics } from '../../ports';
+import { listenProblem } from './port-check';
 
 export interface Probes {
   /** the process is alive and its loop is not wedged */
@@ -41,7 +42,8 @@ export function startOpsServer(
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // the check at start-up leaves a moment for another process to take the port
+    server.once('error', (error) => reject(listenProblem(error, host, port) ?? error));
     server.listen(port, host, () => resolve(server));
   });
 }

@@ -112,10 +112,10 @@ describe.each(ENGINES)('PostgresUnitOfWork on %s', (engine) => {
     expect(await restored()).toEqual(before);
   });
 
-  it('refuses a state commit of another batch', () => {
+  it('refuses a state commit of another batch', async () => {
     const [batch] = sampleBatches('uow-mix', 1, 1) as [WarehouseBatch];
-    expect(() => unit.loadAndCommit(batch, { ...commitOf(batch, '1'), batchId: 'other' })).toThrow(
-      /committed as other/,
-    );
+    await expect(
+      unit.loadAndCommit(batch, { ...commitOf(batch, '1'), batchId: 'other' }),
+    ).rejects.toThrow(/committed as other/);
   });
 });
