@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
@@ -19,6 +19,8 @@ import {
   type OpenLineageHttpConfig,
 } from '../lineage/http-sink';
 import { DEFAULT_BREAKER_COOLDOWN_MS, DEFAULT_BREAKER_FAILURES } from '../lineage/delivery-breaker';
+import type { PseudonymizationKey } from '../../ports';
+import { configuredKeys, pseudonymizationKeysSchema } from './pseudonymization-keys';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -66,6 +68,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{32,}$/, 'expected at least 32 hex characters (16 bytes)')
     .optional(),
+  /** `id:hex,...`, active key first; see src/config/pseudonymization-keys.ts */
+  ADX_PSEUDONYMIZATION_KEYS: pseudonymizationKeysSchema.optional(),
   ADX_HTTP_HOST: z.string().default('127.0.0.1'),
   ADX_HTTP_PORT: int(0).max(65535).default(9464),
   ADX_BATCH_SIZE: int(1).max(100_000).default(2000),
@@ -155,7 +159,10 @@ export interface AppConfig {
   /** present when KAFKA_BROKERS / SCHEMA_REGISTRY_URL are set (always in the real profile) */
   readonly kafka?: KafkaConnection & { readonly groupId: string };
   readonly registry?: RegistryConnection;
+  /** the active key's secret (pseudonymizationKeys[0]) */
   readonly pseudonymizationKey: Buffer;
+  /** the active key first, then older ones still needed to join users across a rotation */
+  readonly pseudonymizationKeys: readonly PseudonymizationKey[];
   /** true when no key was configured and a random one is used for this process only */
   readonly ephemeralKey: boolean;
   readonly http: { readonly host: string; readonly port: number };
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.ADX_CONVERSION_MODEL !== undefined ? { conversionModel: e.ADX_CONVERSION_MODEL } : {}),
     ...(e.ADX_MAX_RECORD_BYTES !== undefined ? { maxRecordBytes: e.ADX_MAX_RECORD_BYTES } : {}),
   });
+  const keyring = configuredKeys(e.ADX_PSEUDONYMIZATION_KEYS, e.ADX_PSEUDONYMIZATION_KEY);
   const p = e.ADX_TOPIC_PREFIX;
   const topics: Topics = {
     impressions: `${p}impressions`,
@@ -239,10 +247,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // parsed whenever set: `adx produce` and the tests use them under any profile
     ...(e.KAFKA_BROKERS ? { kafka: kafkaConnection(e) } : {}),
     ...(e.SCHEMA_REGISTRY_URL ? { registry: registryConnection(e) } : {}),
-    pseudonymizationKey: e.ADX_PSEUDONYMIZATION_KEY
-      ? Buffer.from(e.ADX_PSEUDONYMIZATION_KEY, 'hex')
-      : randomBytes(32),
-    ephemeralKey: e.ADX_PSEUDONYMIZATION_KEY === undefined,
+    pseudonymizationKey: Buffer.from((keyring.keys[0] as PseudonymizationKey).secret),
+    pseudonymizationKeys: keyring.keys,
+    ephemeralKey: keyring.ephemeral,
     http: { host: e.ADX_HTTP_HOST, port: e.ADX_HTTP_PORT },
     batchSize: e.ADX_BATCH_SIZE,
     partitions: e.ADX_PARTITIONS,

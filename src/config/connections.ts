@@ -12,11 +12,15 @@ export function realProfileGaps(e: Env): string[] {
   if (e.ADX_PROFILE === 'real') {
     if (!e.KAFKA_BROKERS) gaps.push('KAFKA_BROKERS: required when ADX_PROFILE=real');
     if (!e.SCHEMA_REGISTRY_URL) gaps.push('SCHEMA_REGISTRY_URL: required when ADX_PROFILE=real');
-    if (!e.ADX_PSEUDONYMIZATION_KEY)
+    if (!e.ADX_PSEUDONYMIZATION_KEY && !e.ADX_PSEUDONYMIZATION_KEYS)
       gaps.push(
-        'ADX_PSEUDONYMIZATION_KEY: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
+        'ADX_PSEUDONYMIZATION_KEY or ADX_PSEUDONYMIZATION_KEYS: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
       );
   }
+  if (e.ADX_PSEUDONYMIZATION_KEY && e.ADX_PSEUDONYMIZATION_KEYS)
+    gaps.push(
+      'ADX_PSEUDONYMIZATION_KEY, ADX_PSEUDONYMIZATION_KEYS: set one; with key rotation, ADX_PSEUDONYMIZATION_KEYS alone (the single key is k1 there)',
+    );
   if (e.S3_SSE === 'aws:kms' && !e.S3_SSE_KMS_KEY_ID)
     gaps.push('S3_SSE_KMS_KEY_ID: required with S3_SSE=aws:kms');
   if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
