@@ -298,7 +298,7 @@ export S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY
 export S3_FORCE_PATH_STYLE=true
 export SCHEMA_REGISTRY_URL=http://$HOST:$REGISTRY_PORT/apis/ccompat/v7
 # the TLS cluster's superuser: for adx migrate and adx access create-login only (README "Access control")
-export DATABASE_URL=postgresql://$POSTGRES_TLS_ADMIN:$STACK_POSTGRES_TLS_ADMIN_PASSWORD@$HOST:$POSTGRES_TLS_PORT/$POSTGRES_DB?sslmode=verify-full\&sslrootcert=$TLS/ca.crt
+export DATABASE_URL='postgresql://$POSTGRES_TLS_ADMIN:$STACK_POSTGRES_TLS_ADMIN_PASSWORD@$HOST:$POSTGRES_TLS_PORT/$POSTGRES_DB?sslmode=verify-full&sslrootcert=$TLS/ca.crt'
 # where S3Proxy keeps the objects (tests read the raw files to check they are encrypted)
 export ADX_STACK_S3_DATA_DIR=$DATA/s3
 EOF

@@ -10,6 +10,7 @@ import {
   type BucketLocationConstraint,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
 import type { ObjectStore, StoredObject } from '../../ports';
 
 /**
@@ -35,6 +36,8 @@ export interface S3ObjectStoreConfig {
   };
   /** default SSE-S3 (`AES256`) */
   readonly encryption?: S3Encryption;
+  /** PEM file of the CA that signed an https endpoint's certificate, when it is not a public one */
+  readonly caFile?: string;
   /**
    * Fail a put whose response does not confirm the requested encryption mode. AWS S3 always
    * echoes `x-amz-server-side-encryption`; S3Proxy never does (it ignores the header), so this is
@@ -141,6 +144,10 @@ export class S3ObjectStore implements ObjectStore {
         requestTimeout: config.requestTimeoutMs ?? 60_000,
         // without this the SDK only warns when requestTimeout passes, and a stalled upload hangs
         throwOnRequestTimeout: true,
+        // keepAlive as the SDK's own agent has it; the CA replaces Node's bundle for this client only
+        ...(config.caFile
+          ? { httpsAgent: { keepAlive: true, ca: [readFileSync(config.caFile, 'utf8')] } }
+          : {}),
       },
     });
   }

@@ -11,6 +11,7 @@ import type { StoppedRecord } from '../../ports';
 import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import { ConfigError, type AppConfig } from '../config/config';
+import { databaseSettingsProblem } from '../config/connection-problems';
 
 /** The SQL warehouse the audit commands read: Postgres at DATABASE_URL, or PGlite in ADX_PGLITE_DIR. */
 export async function openAuditKnex(config: AppConfig, command: string): Promise<Knex> {
@@ -30,6 +31,8 @@ export async function withAuditKnex<T>(
   const knex = await openAuditKnex(config, command);
   try {
     return await body(knex);
+  } catch (error) {
+    throw databaseSettingsProblem(error) ?? error;
   } finally {
     await knex.destroy();
   }

@@ -3,6 +3,7 @@ import { createPostgresKnex } from '../../adapters/postgres/postgres-knex';
 import { openPgliteKnex } from '../../adapters/warehouse/pglite-knex';
 import { migrateDown, migrateUp, migrationStatus } from '../../migrations';
 import { ConfigError, type AppConfig } from '../config/config';
+import { databaseSettingsProblem } from '../config/connection-problems';
 
 export type MigrateAction = 'up' | 'down' | 'status';
 
@@ -31,6 +32,8 @@ export async function migrate(
       ...status.applied.map((m) => `applied  ${m}`),
       ...status.pending.map((m) => `pending  ${m}`),
     ].join('\n');
+  } catch (error) {
+    throw databaseSettingsProblem(error) ?? error;
   } finally {
     await knex.destroy();
   }

@@ -12,6 +12,7 @@ import {
   type Warehouse,
 } from '../../ports';
 import type { AppConfig } from '../config/config';
+import { assertKafkaSettings, s3SettingsProblem } from '../config/connection-problems';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
 import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
@@ -38,11 +39,15 @@ export async function serveReal(
   signal: AbortSignal,
   onReady?: (c: Container) => void,
 ): Promise<RealServeResult> {
+  if (config.kafka) await assertKafkaSettings(config.kafka);
   const container = await buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
-  if (store instanceof S3ObjectStore) await store.ensureBucket();
+  if (store instanceof S3ObjectStore)
+    await store.ensureBucket().catch((error: unknown) => {
+      throw s3SettingsProblem(error, config.s3?.endpoint) ?? error;
+    });
   container
     .bind(CONTRACT_IDS)
     .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));

@@ -21,6 +21,7 @@ import {
 import { DEFAULT_BREAKER_COOLDOWN_MS, DEFAULT_BREAKER_FAILURES } from '../lineage/delivery-breaker';
 import type { PseudonymizationKey } from '../../ports';
 import { configuredKeys, pseudonymizationKeysSchema } from './pseudonymization-keys';
+import { databaseUrlWithTls } from './database-tls';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -101,6 +102,13 @@ const envSchema = z.object({
   S3_SSE: z.enum(['AES256', 'aws:kms']).default('AES256'),
   S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
   S3_REQUIRE_SSE_CONFIRMATION: z.enum(['true', 'false']).default('false'),
+  /** CA (PEM) of an https S3_ENDPOINT whose certificate no public CA signed (the local stack's) */
+  S3_CA_FILE: z.string().min(1).optional(),
+  // libpq's TLS variables, applied to DATABASE_URL when it does not set them (database-tls.ts)
+  PGSSLMODE: z.string().optional(),
+  PGSSLROOTCERT: z.string().optional(),
+  PGSSLCERT: z.string().optional(),
+  PGSSLKEY: z.string().optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
@@ -275,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       kind:
         e.ADX_WAREHOUSE ??
         (e.ADX_PROFILE === 'real' ? (e.DATABASE_URL ? 'postgres' : 'memory') : 'pglite'),
-      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      ...(e.DATABASE_URL ? { databaseUrl: databaseUrlWithTls(e.DATABASE_URL, e) } : {}),
       ...(e.ADX_PGLITE_DIR ? { pgliteDir: e.ADX_PGLITE_DIR } : {}),
     },
   };

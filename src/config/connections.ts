@@ -3,6 +3,7 @@ import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import type { OpenLineageHttpConfig } from '../lineage/http-sink';
 import type { Env } from './config';
+import { tlsSettingGaps } from './tls-settings';
 
 /** Connection settings built from the checked environment, and the pairs that only make sense together. */
 
@@ -36,6 +37,7 @@ export function realProfileGaps(e: Env): string[] {
   if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE)) {
     gaps.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
   }
+  gaps.push(...tlsSettingGaps(e));
   const droppedPath = openLineagePathDropped(e);
   if (droppedPath) {
     gaps.push(
@@ -99,6 +101,7 @@ export function s3Config(e: Env): S3ObjectStoreConfig {
         ? { mode: 'aws:kms', kmsKeyId: e.S3_SSE_KMS_KEY_ID ?? '' }
         : { mode: 'AES256' },
     requireEncryptionConfirmation: e.S3_REQUIRE_SSE_CONFIRMATION === 'true',
+    ...(e.S3_CA_FILE ? { caFile: e.S3_CA_FILE } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import type { BatchCommitter, LineageLog, StateStore, Warehouse } from '../../ports';
 import { migrateUp, migrationStatus } from '../../migrations';
 import type { AppConfig } from '../config/config';
+import { databaseSettingsProblem } from '../config/connection-problems';
 import type { CrashCheck } from '../pipeline/crash-points';
 import { SeparateCommits } from '../pipeline/separate-commits';
 
@@ -59,7 +60,7 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
     }
   } catch (error) {
     await knex.destroy();
-    throw error;
+    throw databaseSettingsProblem(error) ?? error;
   }
   const warehouse = new SqlWarehouse(knex, {
     ownsConnection: true,
