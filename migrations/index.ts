@@ -5,6 +5,7 @@ import * as opsTables from './003_ops_tables';
 import * as aggregates from './004_aggregates';
 import * as lineage from './005_lineage';
 import * as stoppedRecords from './006_stopped_records';
+import * as leastPrivilege from './007_least_privilege';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '004_aggregates', migration: aggregates },
   { name: '005_lineage', migration: lineage },
   { name: '006_stopped_records', migration: stoppedRecords },
+  { name: '007_least_privilege', migration: leastPrivilege },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Argument, Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import type { LoginKind } from '../../adapters/postgres/access-roles';
 import { ConfigError, loadConfig } from '../config/config';
+import { createLogin, LOGIN_KINDS, whoami } from './access-command';
 import { conservation } from './audit-command';
 import {
   lineageBatch,
@@ -191,6 +193,30 @@ program
   .option('--json', 'JSON instead of text')
   .action(async (_check: string, opts: { from?: string; to?: string; json?: boolean }) => {
     emit(await conservation(loadConfig(), opts));
+  });
+
+const access = program
+  .command('access')
+  .description('database logins for the access roles (DATABASE_URL of an admin)');
+access
+  .command('create-login <login>')
+  .description(
+    'create or update a login that is a member of exactly one access role; password from ADX_LOGIN_PASSWORD',
+  )
+  .addOption(
+    new Option('--role <role>', 'what the login is for')
+      .choices([...LOGIN_KINDS])
+      .makeOptionMandatory(),
+  )
+  .action(async (login: string, opts: { role: LoginKind }) => {
+    const password = process.env.ADX_LOGIN_PASSWORD || undefined;
+    process.stdout.write(`${await createLogin(loadConfig(), login, opts.role, password)}\n`);
+  });
+access
+  .command('whoami')
+  .description('the login DATABASE_URL names and the roles it is a member of')
+  .action(async () => {
+    process.stdout.write(`${await whoami(loadConfig())}\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

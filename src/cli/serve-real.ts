@@ -21,6 +21,7 @@ import { startOpsServer } from '../http/ops-server';
 import type { PipelineService } from '../pipeline/pipeline-service';
 import { formatCampaignReport } from '../report/campaign-report';
 import { sourceTopicSpecs } from './topic-specs';
+import { checkServiceLogin } from './service-login';
 
 export interface RealServeResult {
   readonly container: Container;
@@ -42,6 +43,11 @@ export async function serveReal(
   if (config.kafka) await assertKafkaSettings(config.kafka);
   const container = await buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
+  const storage = container.get<Storage>(STORAGE);
+  await checkServiceLogin(storage.knex, config, logger).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
   if (store instanceof S3ObjectStore)

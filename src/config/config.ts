@@ -114,6 +114,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
     .optional(),
   ADX_WAREHOUSE: z.enum(['memory', 'pglite', 'postgres']).optional(),
+  /** refuse to serve unless the database login is only a member of adx_loader (src/cli/service-login.ts) */
+  ADX_REQUIRE_LOADER_LOGIN: z.enum(['true', 'false']).default('false'),
   ADX_PGLITE_DIR: z.string().min(1).optional(),
   /** OpenLineage run events, one JSON per line, appended to this file */
   ADX_OPENLINEAGE_FILE: z.string().min(1).optional(),
@@ -199,6 +201,8 @@ export interface AppConfig {
   };
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
+  /** serve only as a login that is a member of adx_loader alone (ADX_REQUIRE_LOADER_LOGIN) */
+  readonly requireLoaderLogin: boolean;
   /** NDJSON file the OpenLineage run events are appended to */
   readonly openLineageFile?: string;
   /** OpenLineage consumer the run events are POSTed to; with openLineageFile, both get them */
@@ -274,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       users: e.ADX_SIM_USERS,
     },
     configHash,
+    requireLoaderLogin: e.ADX_REQUIRE_LOADER_LOGIN === 'true',
     ...(crashPlan ? { crashPlan } : {}),
     ...(e.ADX_OPENLINEAGE_FILE ? { openLineageFile: e.ADX_OPENLINEAGE_FILE } : {}),
     ...(e.ADX_OPENLINEAGE_URL ? { openLineageHttp: openLineageHttp(e) } : {}),
