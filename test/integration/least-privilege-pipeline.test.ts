@@ -89,6 +89,17 @@ async function attempt(knex: Knex, sql: string): Promise<string> {
 }
 
 const denied = /permission denied|must be owner/;
+
+/** each statement of `allowed` runs ('ok'), each of `refused` fails for want of a privilege */
+async function expectAnswers(
+  knex: Knex,
+  allowed: readonly string[],
+  refused: readonly string[],
+): Promise<void> {
+  for (const sql of allowed) expect([sql, await attempt(knex, sql)]).toEqual([sql, 'ok']);
+  for (const sql of refused)
+    expect([sql, await attempt(knex, sql)]).toEqual([sql, expect.stringMatching(denied)]);
+}
 let served: { received: number; accepted: number };
 
 beforeAll(async () => {
@@ -220,62 +231,60 @@ it('the service refuses to start as a login that is more than a loader', async (
 describe('what each login is denied', () => {
   it('the loader cannot drop, alter, truncate, delete facts, create, or become another role', async () => {
     const loader = as('loader');
-    for (const sql of [
-      'DROP TABLE fact_click',
-      'ALTER TABLE fact_click ADD COLUMN x int',
-      'TRUNCATE fact_click',
-      "DELETE FROM fact_click WHERE event_id = 'x'",
-      "UPDATE fact_impression SET cost_micros = 0 WHERE event_id = 'x'",
-      'CREATE TABLE loader_made (x int)',
-      'DROP MATERIALIZED VIEW mv_campaign_daily',
-      'REFRESH MATERIALIZED VIEW mv_campaign_daily',
-      'ALTER FUNCTION adx_refresh_materialized_view(text) OWNER TO CURRENT_USER',
-      'DROP VIEW audit_batch',
-      'CREATE INDEX ON fact_click (campaign_id)',
-    ])
-      expect([sql, await attempt(loader, sql)]).toEqual([sql, expect.stringMatching(denied)]);
-    expect(await attempt(loader, 'SET ROLE adx_analyst')).toMatch(/permission denied to set role/);
-    expect(await attempt(loader, "SELECT adx_refresh_materialized_view('mv_campaign_daily')")).toBe(
-      'ok',
+    await expectAnswers(
+      loader,
+      ["SELECT adx_refresh_materialized_view('mv_campaign_daily')"],
+      [
+        'DROP TABLE fact_click',
+        'ALTER TABLE fact_click ADD COLUMN x int',
+        'TRUNCATE fact_click',
+        "DELETE FROM fact_click WHERE event_id = 'x'",
+        "UPDATE fact_impression SET cost_micros = 0 WHERE event_id = 'x'",
+        'CREATE TABLE loader_made (x int)',
+        'DROP MATERIALIZED VIEW mv_campaign_daily',
+        'REFRESH MATERIALIZED VIEW mv_campaign_daily',
+        'ALTER FUNCTION adx_refresh_materialized_view(text) OWNER TO CURRENT_USER',
+        'DROP VIEW audit_batch',
+        'CREATE INDEX ON fact_click (campaign_id)',
+      ],
     );
+    expect(await attempt(loader, 'SET ROLE adx_analyst')).toMatch(/permission denied to set role/);
   });
 
   it('the analyst cannot read user ids or lineage internals, nor write anything', async () => {
-    const analyst = as('analyst');
-    expect(await attempt(analyst, 'SELECT campaign_id, cost_micros FROM fact_impression')).toBe(
-      'ok',
+    await expectAnswers(
+      as('analyst'),
+      ['SELECT campaign_id, cost_micros FROM fact_impression', 'SELECT * FROM mv_campaign_daily'],
+      [
+        'SELECT user_id FROM fact_impression',
+        'SELECT user_id FROM fact_attribution',
+        'SELECT * FROM fact_click',
+        'SELECT * FROM lineage_step',
+        'SELECT * FROM lineage_stopped_record',
+        'SELECT * FROM audit_batch',
+        'SELECT * FROM load_ledger',
+        'SELECT * FROM state_changelog',
+        'SELECT * FROM batch_intent',
+        "INSERT INTO dim_campaign (campaign_id, first_batch_id) VALUES ('x', 'x')",
+        "DELETE FROM fact_click WHERE event_id = 'x'",
+        "SELECT adx_refresh_materialized_view('mv_campaign_daily')",
+      ],
     );
-    expect(await attempt(analyst, 'SELECT * FROM mv_campaign_daily')).toBe('ok');
-    for (const sql of [
-      'SELECT user_id FROM fact_impression',
-      'SELECT user_id FROM fact_attribution',
-      'SELECT * FROM fact_click',
-      'SELECT * FROM lineage_step',
-      'SELECT * FROM lineage_stopped_record',
-      'SELECT * FROM audit_batch',
-      'SELECT * FROM load_ledger',
-      'SELECT * FROM state_changelog',
-      'SELECT * FROM batch_intent',
-      "INSERT INTO dim_campaign (campaign_id, first_batch_id) VALUES ('x', 'x')",
-      "DELETE FROM fact_click WHERE event_id = 'x'",
-      "SELECT adx_refresh_materialized_view('mv_campaign_daily')",
-    ])
-      expect([sql, await attempt(analyst, sql)]).toEqual([sql, expect.stringMatching(denied)]);
   });
 
   it('the auditor reads lineage but never writes, and never sees user ids', async () => {
-    const auditor = as('auditor');
-    expect(await attempt(auditor, 'SELECT * FROM lineage_step')).toBe('ok');
-    expect(await attempt(auditor, 'SELECT * FROM audit_conservation')).toBe('ok');
-    for (const sql of [
-      "DELETE FROM lineage_step WHERE batch_id = 'x'",
-      "UPDATE load_ledger SET rows = 0 WHERE batch_id = 'x'",
-      'INSERT INTO lineage_stopped_record SELECT * FROM lineage_stopped_record LIMIT 0',
-      "DELETE FROM fact_click WHERE event_id = 'x'",
-      'TRUNCATE lineage_step',
-      'SELECT user_id FROM fact_click',
-      'SELECT * FROM state_snapshot',
-    ])
-      expect([sql, await attempt(auditor, sql)]).toEqual([sql, expect.stringMatching(denied)]);
+    await expectAnswers(
+      as('auditor'),
+      ['SELECT * FROM lineage_step', 'SELECT * FROM audit_conservation'],
+      [
+        "DELETE FROM lineage_step WHERE batch_id = 'x'",
+        "UPDATE load_ledger SET rows = 0 WHERE batch_id = 'x'",
+        'INSERT INTO lineage_stopped_record SELECT * FROM lineage_stopped_record LIMIT 0',
+        "DELETE FROM fact_click WHERE event_id = 'x'",
+        'TRUNCATE lineage_step',
+        'SELECT user_id FROM fact_click',
+        'SELECT * FROM state_snapshot',
+      ],
+    );
   });
 });

@@ -8,22 +8,13 @@ import { readContract } from '../../adapters/codecs/contract-files';
 import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
 import { keyIdOf, PSEUDONYM_PATTERN } from '../../adapters/crypto/keyring';
 import { adEventRecord } from '../../adapters/kafka/ad-event-record';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/config/config';
 import { AD_EVENT_SCHEMAS } from '../../src/contracts/contract-files';
 import type { AdEvent } from '../../domain';
+import { configRejection } from '../support/config';
 
 const OLD = 'ab'.repeat(32);
 const NEW = 'cd'.repeat(32);
-
-function rejection(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
 
 describe('pseudonymization keys', () => {
   it('takes ADX_PSEUDONYMIZATION_KEYS in order, the active key first', () => {
@@ -61,7 +52,7 @@ describe('pseudonymization keys', () => {
     [`k2:${NEW},k2:${OLD}`, "id 'k2' is given twice"],
     [`k2:${NEW},k1:${NEW}`, "key 'k1' repeats the secret of another key"],
   ])('refuses ADX_PSEUDONYMIZATION_KEYS=%s', (value, problem) => {
-    const message = rejection({ ADX_PSEUDONYMIZATION_KEYS: value });
+    const message = configRejection({ ADX_PSEUDONYMIZATION_KEYS: value });
     expect(message).toContain('ADX_PSEUDONYMIZATION_KEYS');
     expect(message).toContain(problem);
     expect(message).not.toContain(NEW);
@@ -69,7 +60,7 @@ describe('pseudonymization keys', () => {
   });
 
   it('refuses both variables at once, naming both', () => {
-    const message = rejection({
+    const message = configRejection({
       ADX_PSEUDONYMIZATION_KEY: OLD,
       ADX_PSEUDONYMIZATION_KEYS: `k2:${NEW},k1:${OLD}`,
     });
@@ -78,7 +69,9 @@ describe('pseudonymization keys', () => {
 
   it('requires one of them in the real profile', () => {
     const real = { ADX_PROFILE: 'real', KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://r' };
-    expect(rejection(real)).toContain('ADX_PSEUDONYMIZATION_KEY or ADX_PSEUDONYMIZATION_KEYS');
+    expect(configRejection(real)).toContain(
+      'ADX_PSEUDONYMIZATION_KEY or ADX_PSEUDONYMIZATION_KEYS',
+    );
     expect(() => loadConfig({ ...real, ADX_PSEUDONYMIZATION_KEYS: `k2:${NEW}` })).not.toThrow();
   });
 });

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaConnectionProblem } from '../../adapters/kafka/kafka-connection-check';
 import { tlsFailureOf } from '../../adapters/system/tls-failure';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/config/config';
 import { databaseSettingsProblem, s3SettingsProblem } from '../../src/config/connection-problems';
+import { configRejection } from '../support/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'adx-tls-'));
 const CA = join(dir, 'ca.crt');
@@ -17,30 +18,20 @@ writeFileSync(CA, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
 const MISSING = join(dir, 'missing.crt');
 const PG = 'postgresql://svc:s3cret@db.example.com:5432/adx';
 
-function rejection(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
-
 describe('TLS settings at start', () => {
   it('refuses certificate files that cannot be read, naming the variable', () => {
-    expect(rejection({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING })).toContain(
+    expect(configRejection({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING })).toContain(
       `KAFKA_SSL_CA_FILE: cannot read ${MISSING} (ENOENT)`,
     );
-    expect(rejection({ S3_CA_FILE: MISSING })).toContain('S3_CA_FILE: cannot read');
+    expect(configRejection({ S3_CA_FILE: MISSING })).toContain('S3_CA_FILE: cannot read');
     expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: CA })).not.toThrow();
   });
 
   it('refuses a Kafka CA without KAFKA_SSL=true, and an S3 CA for an http endpoint', () => {
-    expect(rejection({ KAFKA_SSL_CA_FILE: CA })).toContain(
+    expect(configRejection({ KAFKA_SSL_CA_FILE: CA })).toContain(
       'KAFKA_SSL: KAFKA_SSL_CA_FILE set, but KAFKA_SSL is not true',
     );
-    expect(rejection({ S3_CA_FILE: CA, S3_ENDPOINT: 'http://127.0.0.1:9000' })).toContain(
+    expect(configRejection({ S3_CA_FILE: CA, S3_ENDPOINT: 'http://127.0.0.1:9000' })).toContain(
       'S3_CA_FILE: set, but S3_ENDPOINT is not an https:// URL',
     );
   });
@@ -55,9 +46,11 @@ describe('TLS settings at start', () => {
   });
 
   it("checks DATABASE_URL's sslmode and certificate files without printing the URL", () => {
-    const badMode = rejection({ DATABASE_URL: `${PG}?sslmode=verify_full` });
+    const badMode = configRejection({ DATABASE_URL: `${PG}?sslmode=verify_full` });
     expect(badMode).toContain('DATABASE_URL (sslmode): expected one of disable, prefer, require');
-    const missing = rejection({ DATABASE_URL: `${PG}?sslmode=verify-full&sslrootcert=${MISSING}` });
+    const missing = configRejection({
+      DATABASE_URL: `${PG}?sslmode=verify-full&sslrootcert=${MISSING}`,
+    });
     expect(missing).toContain(`DATABASE_URL (sslrootcert): cannot read ${MISSING}`);
     for (const message of [badMode, missing]) expect(message).not.toContain('s3cret');
   });
@@ -76,7 +69,7 @@ describe('TLS settings at start', () => {
     );
     expect(own.searchParams.getAll('sslmode')).toEqual(['disable']);
     expect(loadConfig({ DATABASE_URL: PG }).warehouse.databaseUrl).toBe(PG);
-    expect(rejection({ DATABASE_URL: PG, PGSSLROOTCERT: MISSING })).toContain(
+    expect(configRejection({ DATABASE_URL: PG, PGSSLROOTCERT: MISSING })).toContain(
       `PGSSLROOTCERT: cannot read ${MISSING}`,
     );
   });
