@@ -66,6 +66,7 @@ REGISTRY_TIMEOUT="${REGISTRY_TIMEOUT:-180}"
 POSTGRES_TIMEOUT="${POSTGRES_TIMEOUT:-60}"
 
 COMPONENTS=(kafka s3proxy registry)
+COMPONENTS+=(s3tls) # a second S3Proxy: HTTPS, objects encrypted at rest (ops/stack-secure.sh)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -304,6 +305,7 @@ healthy() { # component
   case "$1" in
     kafka) kafka_probe >/dev/null ;;
     s3proxy) [[ "$(http_status "http://$HOST:$S3_PORT/")" == 403 ]] ;; # anonymous: AccessDenied
+    s3tls) s3tls_healthy ;;
     registry) [[ "$(http_status "http://$HOST:$REGISTRY_PORT/apis/ccompat/v7/subjects")" == 200 ]] ;;
     postgres) pg_isready -q -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" ;;
   esac
@@ -313,6 +315,7 @@ address() {
   case "$1" in
     kafka) printf '%s:%s (controller %s:%s)' "$HOST" "$KAFKA_PORT" "$HOST" "$KAFKA_CONTROLLER_PORT" ;;
     s3proxy) printf 'http://%s:%s' "$HOST" "$S3_PORT" ;;
+    s3tls) s3tls_address ;;
     registry) printf 'http://%s:%s/apis/ccompat/v7' "$HOST" "$REGISTRY_PORT" ;;
     postgres) printf 'postgresql://%s@%s:%s/%s' "$POSTGRES_USER" "$POSTGRES_HOST" "$POSTGRES_PORT" "$POSTGRES_DB" ;;
   esac
@@ -453,7 +456,6 @@ jclouds.provider=filesystem
 jclouds.identity=$S3_ACCESS_KEY_ID
 jclouds.credential=$S3_SECRET_ACCESS_KEY
 jclouds.filesystem.basedir=$DATA/s3
-$(s3proxy_secure_properties)
 EOF
   )
   # shellcheck disable=SC2086
@@ -548,6 +550,7 @@ cmd_up() {
     case "$c" in
       kafka) wait_healthy kafka "$KAFKA_TIMEOUT" || failed=1 ;;
       s3proxy) wait_healthy s3proxy "$S3PROXY_TIMEOUT" || failed=1 ;;
+      s3tls) wait_healthy s3tls "$S3PROXY_TIMEOUT" || failed=1 ;;
       registry) wait_healthy registry "$REGISTRY_TIMEOUT" || failed=1 ;;
     esac
   done
@@ -583,7 +586,7 @@ cmd_status() {
 cmd_down() {
   lock
   local c
-  for c in registry s3proxy kafka; do stop_component "$c"; done
+  for c in registry s3tls s3proxy kafka; do stop_component "$c"; done
   postgres_down
   postgres_tls_down
   rm -f "$RUN/ports.env"

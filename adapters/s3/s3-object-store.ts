@@ -256,8 +256,9 @@ export class S3ObjectStore implements ObjectStore {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
     }
-    // S3 orders by UTF-8 bytes, JS by UTF-16 units; sort so every store orders keys the same way
-    return keys.sort();
+    // S3 orders by UTF-8 bytes, JS by UTF-16 units; sort so every store orders keys the same way.
+    // Unique: S3Proxy's encrypted blob store repeats the last key of a page on the next one.
+    return [...new Set(keys)].sort();
   }
 
   /** Closes pooled sockets so a test run or a stopping service exits promptly. */

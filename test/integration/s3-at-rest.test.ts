@@ -76,6 +76,14 @@ it('round-trips objects over HTTPS, and what lands on disk is not the plaintext'
   }
 });
 
+it('lists more than a page of encrypted objects, each key once', async () => {
+  // S3Proxy's encrypted store repeats a page's last key on the next page; list() must not
+  const keys = Array.from({ length: 1003 }, (_, i) => `paged/${String(i).padStart(5, '0')}`);
+  for (let i = 0; i < keys.length; i += 50)
+    await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, Buffer.from(k), 'text/plain')));
+  expect(await store.list('paged/')).toEqual(keys);
+});
+
 it('refuses the HTTPS endpoint without the CA, naming S3_CA_FILE', async () => {
   const { caFile: _, ...withoutCa } = s3HttpsConfig(bucket);
   const untrusting = new S3ObjectStore({ ...withoutCa, maxAttempts: 1 });

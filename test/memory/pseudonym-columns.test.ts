@@ -9,6 +9,9 @@ import { SqlWarehouse } from '../../adapters/warehouse/sql-warehouse';
 import { migrateUp } from '../../migrations';
 import { sampleBatches } from '../support/postgres';
 
+// PGlite's WASM start and the migrations take seconds, more on a busy machine
+jest.setTimeout(120_000);
+
 let knex: Knex;
 beforeAll(async () => {
   knex = await openPgliteKnex();
