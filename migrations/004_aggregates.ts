@@ -99,10 +99,11 @@ export async function up(knex: Knex): Promise<void> {
     'CREATE UNIQUE INDEX mv_campaign_daily_grain ON mv_campaign_daily (campaign_id, date_key)',
   );
   await knex.raw('CREATE INDEX mv_campaign_daily_time ON mv_campaign_daily (date_key)');
-  // only an owner may refresh a materialized view (before PostgreSQL 17's MAINTAIN privilege), and
-  // the loader is what refreshes them after each load
+  // The views stay with the migrating role. (This migration used to hand them to adx_loader so it
+  // could REFRESH them; an owner may also drop them, and a non-superuser migrator cannot make that
+  // hand-over, since adx_loader may not create in the schema. 007 takes them back where it was made
+  // and lets the loader refresh through a SECURITY DEFINER function.)
   for (const mv of ['mv_campaign_hourly', 'mv_campaign_daily']) {
-    await knex.raw(`ALTER MATERIALIZED VIEW ${mv} OWNER TO adx_loader`);
     await knex.raw(`GRANT SELECT ON ${mv} TO adx_analyst`);
   }
 }

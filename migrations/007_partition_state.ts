@@ -68,10 +68,9 @@ export async function up(knex: Knex): Promise<void> {
     'GRANT SELECT, INSERT, UPDATE, DELETE ON partition_lease, partition_changelog, ' +
       'partition_snapshot, partition_snapshot_chunk, partition_log_start TO adx_loader',
   );
-  await knex.raw(
-    'GRANT SELECT ON partition_lease, partition_changelog, partition_snapshot, ' +
-      'partition_log_start TO adx_auditor',
-  );
+  // who owns which group, and since when; the changelog and snapshots hold pseudonymized user ids
+  // and are the service's alone
+  await knex.raw('GRANT SELECT ON partition_lease, partition_snapshot TO adx_auditor');
 }
 
 export async function down(knex: Knex): Promise<void> {

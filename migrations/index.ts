@@ -6,6 +6,7 @@ import * as aggregates from './004_aggregates';
 import * as lineage from './005_lineage';
 import * as stoppedRecords from './006_stopped_records';
 import * as partitionState from './007_partition_state';
+import * as leastPrivilege from './008_least_privilege';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '005_lineage', migration: lineage },
   { name: '006_stopped_records', migration: stoppedRecords },
   { name: '007_partition_state', migration: partitionState },
+  { name: '008_least_privilege', migration: leastPrivilege },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -25,7 +25,16 @@ export type KafkaLog = (
   fields: Record<string, unknown>,
 ) => void;
 
-export function createKafka(connection: KafkaConnection, log?: KafkaLog): Kafka {
+export interface KafkaClientOptions {
+  /** retries per request (default 8); a start-up check uses fewer */
+  readonly retries?: number;
+}
+
+export function createKafka(
+  connection: KafkaConnection,
+  log?: KafkaLog,
+  options: KafkaClientOptions = {},
+): Kafka {
   const ssl = connection.ssl
     ? {
         rejectUnauthorized: connection.ssl.rejectUnauthorized,
@@ -39,7 +48,7 @@ export function createKafka(connection: KafkaConnection, log?: KafkaLog): Kafka 
     brokers: [...connection.brokers],
     ...(ssl ? { ssl } : {}),
     ...(connection.sasl ? { sasl: connection.sasl as SASLOptions } : {}),
-    retry: { initialRetryTime: 200, retries: 8 },
+    retry: { initialRetryTime: 200, retries: options.retries ?? 8 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       if (!log) return;

@@ -10,6 +10,7 @@ import {
   type BucketLocationConstraint,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
 import type { ObjectStore, StoredObject } from '../../ports';
 import {
   dependencyPolicy,
@@ -70,6 +71,8 @@ export interface S3ObjectStoreConfig {
   };
   /** default SSE-S3 (`AES256`) */
   readonly encryption?: S3Encryption;
+  /** PEM file of the CA that signed an https endpoint's certificate, when it is not a public one */
+  readonly caFile?: string;
   /**
    * Fail a put whose response does not confirm the requested encryption mode. AWS S3 always
    * echoes `x-amz-server-side-encryption`; S3Proxy never does (it ignores the header), so this is
@@ -188,6 +191,10 @@ export class S3ObjectStore implements ObjectStore {
         requestTimeout: settings.attemptTimeoutMs,
         // without this the SDK only warns when requestTimeout passes, and a stalled upload hangs
         throwOnRequestTimeout: true,
+        // keepAlive as the SDK's own agent has it; the CA replaces Node's bundle for this client only
+        ...(config.caFile
+          ? { httpsAgent: { keepAlive: true, ca: [readFileSync(config.caFile, 'utf8')] } }
+          : {}),
       },
     });
   }
@@ -309,8 +316,9 @@ export class S3ObjectStore implements ObjectStore {
     for await (const page of pages) {
       for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
     }
-    // S3 orders by UTF-8 bytes, JS by UTF-16 units; sort so every store orders keys the same way
-    return keys.sort();
+    // S3 orders by UTF-8 bytes, JS by UTF-16 units; sort so every store orders keys the same way.
+    // Unique: S3Proxy's encrypted blob store repeats the last key of a page on the next one.
+    return [...new Set(keys)].sort();
   }
 
   /** One S3 call under the policy; the signal aborts the SDK request at the attempt timeout. */

@@ -49,11 +49,12 @@ export class SqlWarehouse implements Warehouse {
 
   /**
    * CONCURRENTLY: the new contents are computed beside the old and swapped in by a diff, so readers
-   * of the views are never blocked (only another refresh of the same view waits).
+   * of the views are never blocked (only another refresh of the same view waits). Through the
+   * SECURITY DEFINER function of migration 007, so the loader refreshes views it does not own.
    */
   async refreshAggregates(): Promise<void> {
     for (const view of MATERIALIZED_VIEWS) {
-      await this.knex.raw(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`);
+      await this.knex.raw('SELECT adx_refresh_materialized_view(?)', [view]);
     }
   }
 

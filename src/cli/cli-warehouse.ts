@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { appliedMigrations, pendingMigrations } from '../../migrations';
 import { ConfigError } from '../config/config-error';
 import type { AppConfig } from '../config/config';
+import { databaseSettingsProblem } from '../config/connection-problems';
 import { knexLog } from '../../adapters/postgres/knex-log';
 import { debugWanted, messageOf } from './cli-failure';
 import { describePgliteDirState, pgliteDirState } from './pglite-dir';
@@ -123,17 +124,23 @@ export async function requireMigrated(knex: Knex, target: WarehouseTarget): Prom
     );
 }
 
-/** For read commands: open (never create), check it is migrated, run `body`, close. */
+/**
+ * Open (never create), check it is migrated unless `migrated: false`, run `body`, close. A TLS or
+ * login problem on the way is reported with the setting to fix.
+ */
 export async function withReadWarehouse<T>(
   config: AppConfig,
   command: string,
   body: (knex: Knex) => Promise<T>,
+  options: { migrated?: boolean } = {},
 ): Promise<T> {
   const target = warehouseTarget(config, command);
   const knex = await openWarehouse(target);
   try {
-    await requireMigrated(knex, target);
+    if (options.migrated !== false) await requireMigrated(knex, target);
     return await body(knex);
+  } catch (error) {
+    throw databaseSettingsProblem(error) ?? error;
   } finally {
     await knex.destroy();
   }

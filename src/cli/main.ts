@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli-program';
+import { accessCommand } from './commands/access';
 import { auditCommand } from './commands/audit';
 import { lineageCommand } from './commands/lineage';
 import { migrateCommand } from './commands/migrate';
@@ -15,4 +16,5 @@ void runCli(process.argv, [
   reportCommand,
   lineageCommand,
   auditCommand,
+  accessCommand,
 ]);

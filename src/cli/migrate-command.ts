@@ -1,6 +1,7 @@
 import { appliedMigrations, migrateDown, migrateUp, pendingMigrations } from '../../migrations';
 import type { AppConfig } from '../config/config';
 import { openWarehouse, warehouseTarget } from './cli-warehouse';
+import { databaseSettingsProblem } from '../config/connection-problems';
 
 export type MigrateAction = 'up' | 'down' | 'status';
 
@@ -32,6 +33,8 @@ export async function migrate(
     return [...applied.map((m) => `applied  ${m}`), ...pending.map((m) => `pending  ${m}`)].join(
       '\n',
     );
+  } catch (error) {
+    throw databaseSettingsProblem(error) ?? error;
   } finally {
     await knex.destroy();
   }

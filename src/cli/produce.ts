@@ -14,6 +14,7 @@ import {
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, type AppConfig } from '../config/config';
+import { assertKafkaSettings } from '../config/connection-problems';
 import { registerContracts } from '../contracts/register-contracts';
 import { valueSubject } from '../contracts/contract-files';
 import { createSimulator, type GroundTruth } from '../simulator/simulator';
@@ -49,6 +50,7 @@ function connections(config: AppConfig) {
  */
 export async function produce(config: AppConfig, options: ProduceOptions): Promise<ProduceResult> {
   const conn = connections(config);
+  await assertKafkaSettings(conn.kafka);
   const kafka = createKafka(conn.kafka);
   const registry = new ConfluentSchemaRegistry(conn.registry);
   await ensureTopics(kafka, sourceTopicSpecs(config));

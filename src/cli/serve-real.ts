@@ -12,6 +12,7 @@ import {
   type Warehouse,
 } from '../../ports';
 import type { AppConfig } from '../config/config';
+import { assertKafkaSettings, s3SettingsProblem } from '../config/connection-problems';
 import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
 import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
@@ -24,6 +25,7 @@ import {
   type AttributionSummary,
 } from '../report/attribution-note';
 import { sourceTopicSpecs } from './topic-specs';
+import { checkServiceLogin } from './service-login';
 
 export interface RealServeResult {
   readonly container: Container;
@@ -45,12 +47,21 @@ export async function serveReal(
   /** runs before anything is taken from the container: a test may rebind a port here */
   prepare?: (c: Container) => void | Promise<void>,
 ): Promise<RealServeResult> {
+  if (config.kafka) await assertKafkaSettings(config.kafka);
   const container = await buildContainer(config);
   await prepare?.(container);
   const logger = container.get<Logger>(TOKENS.Logger);
+  const storage = container.get<Storage>(STORAGE);
+  await checkServiceLogin(storage.knex, config, logger).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
   const store = container.get<ObjectStore>(TOKENS.ObjectStore);
-  if (store instanceof S3ObjectStore) await store.ensureBucket();
+  if (store instanceof S3ObjectStore)
+    await store.ensureBucket().catch((error: unknown) => {
+      throw s3SettingsProblem(error, config.s3?.endpoint) ?? error;
+    });
   container
     .bind(CONTRACT_IDS)
     .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));

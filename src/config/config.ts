@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { pipelineRules, type PipelineRules } from '../../domain';
 import type { KafkaConnection } from '../../adapters/kafka/kafka-client';
@@ -21,6 +21,9 @@ import {
   DEFAULT_TIMEOUT_MS,
   type OpenLineageHttpConfig,
 } from '../lineage/http-sink';
+import type { PseudonymizationKey } from '../../ports';
+import { configuredKeys, pseudonymizationKeysSchema } from './pseudonymization-keys';
+import { databaseUrlWithTls } from './database-tls';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -75,6 +78,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{32,}$/, 'expected at least 32 hex characters (16 bytes)')
     .optional(),
+  /** `id:hex,...`, active key first; see src/config/pseudonymization-keys.ts */
+  ADX_PSEUDONYMIZATION_KEYS: pseudonymizationKeysSchema.optional(),
   ADX_HTTP_HOST: z.string().default('127.0.0.1'),
   ADX_HTTP_PORT: int(0).max(65535).default(9464),
   ADX_BATCH_SIZE: int(1).max(100_000).default(2000),
@@ -120,11 +125,20 @@ const envSchema = z.object({
   S3_SSE: z.enum(['AES256', 'aws:kms']).default('AES256'),
   S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
   S3_REQUIRE_SSE_CONFIRMATION: z.enum(['true', 'false']).default('false'),
+  /** CA (PEM) of an https S3_ENDPOINT whose certificate no public CA signed (the local stack's) */
+  S3_CA_FILE: z.string().min(1).optional(),
+  // libpq's TLS variables, applied to DATABASE_URL when it does not set them (database-tls.ts)
+  PGSSLMODE: z.string().optional(),
+  PGSSLROOTCERT: z.string().optional(),
+  PGSSLCERT: z.string().optional(),
+  PGSSLKEY: z.string().optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
     .optional(),
   ADX_WAREHOUSE: z.enum(['memory', 'pglite', 'postgres']).optional(),
+  /** refuse to serve unless the database login is only a member of adx_loader (src/cli/service-login.ts) */
+  ADX_REQUIRE_LOADER_LOGIN: z.enum(['true', 'false']).default('false'),
   ADX_PGLITE_DIR: z.string().min(1).optional(),
   /** OpenLineage run events, one JSON per line, appended to this file */
   ADX_OPENLINEAGE_FILE: z.string().min(1).optional(),
@@ -178,7 +192,10 @@ export interface AppConfig {
   /** present when KAFKA_BROKERS / SCHEMA_REGISTRY_URL are set (always in the real profile) */
   readonly kafka?: KafkaConnection & { readonly groupId: string };
   readonly registry?: RegistryConnection;
+  /** the active key's secret (pseudonymizationKeys[0]) */
   readonly pseudonymizationKey: Buffer;
+  /** the active key first, then older ones still needed to join users across a rotation */
+  readonly pseudonymizationKeys: readonly PseudonymizationKey[];
   /** true when no key was configured and a random one is used for this process only */
   readonly ephemeralKey: boolean;
   readonly http: { readonly host: string; readonly port: number };
@@ -211,6 +228,8 @@ export interface AppConfig {
   };
   /** hash of everything that changes results, recorded in lineage */
   readonly configHash: string;
+  /** serve only as a login that is a member of adx_loader alone (ADX_REQUIRE_LOADER_LOGIN) */
+  readonly requireLoaderLogin: boolean;
   /** NDJSON file the OpenLineage run events are appended to */
   readonly openLineageFile?: string;
   /** OpenLineage consumer the run events are POSTed to; with openLineageFile, both get them */
@@ -249,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.ADX_CONVERSION_MODEL !== undefined ? { conversionModel: e.ADX_CONVERSION_MODEL } : {}),
     ...(e.ADX_MAX_RECORD_BYTES !== undefined ? { maxRecordBytes: e.ADX_MAX_RECORD_BYTES } : {}),
   });
+  const keyring = configuredKeys(e.ADX_PSEUDONYMIZATION_KEYS, e.ADX_PSEUDONYMIZATION_KEY);
   const p = e.ADX_TOPIC_PREFIX;
   const topics: Topics = {
     impressions: `${p}impressions`,
@@ -268,10 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // parsed whenever set: `adx produce` and the tests use them under any profile
     ...(e.KAFKA_BROKERS ? { kafka: kafkaConnection(e) } : {}),
     ...(e.SCHEMA_REGISTRY_URL ? { registry: registryConnection(e) } : {}),
-    pseudonymizationKey: e.ADX_PSEUDONYMIZATION_KEY
-      ? Buffer.from(e.ADX_PSEUDONYMIZATION_KEY, 'hex')
-      : randomBytes(32),
-    ephemeralKey: e.ADX_PSEUDONYMIZATION_KEY === undefined,
+    pseudonymizationKey: Buffer.from((keyring.keys[0] as PseudonymizationKey).secret),
+    pseudonymizationKeys: keyring.keys,
+    ephemeralKey: keyring.ephemeral,
     http: { host: e.ADX_HTTP_HOST, port: e.ADX_HTTP_PORT },
     batchSize: e.ADX_BATCH_SIZE,
     partitions: e.ADX_PARTITIONS,
@@ -290,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       users: e.ADX_SIM_USERS,
     },
     configHash,
+    requireLoaderLogin: e.ADX_REQUIRE_LOADER_LOGIN === 'true',
     ...(crashPlan ? { crashPlan } : {}),
     ...(e.ADX_OPENLINEAGE_FILE ? { openLineageFile: e.ADX_OPENLINEAGE_FILE } : {}),
     ...(e.ADX_OPENLINEAGE_URL ? { openLineageHttp: openLineageHttp(e) } : {}),
@@ -299,7 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       kind:
         e.ADX_WAREHOUSE ??
         (e.ADX_PROFILE === 'real' ? (e.DATABASE_URL ? 'postgres' : 'memory') : 'pglite'),
-      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      ...(e.DATABASE_URL ? { databaseUrl: databaseUrlWithTls(e.DATABASE_URL, e) } : {}),
       ...(e.ADX_PGLITE_DIR ? { pgliteDir: e.ADX_PGLITE_DIR } : {}),
     },
   };

@@ -3,6 +3,7 @@ import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
 import type { OpenLineageHttpConfig } from '../lineage/http-sink';
 import type { Env } from './config';
+import { tlsSettingGaps } from './tls-settings';
 
 /** Connection settings built from the checked environment, and the pairs that only make sense together. */
 
@@ -12,11 +13,15 @@ export function realProfileGaps(e: Env): string[] {
   if (e.ADX_PROFILE === 'real') {
     if (!e.KAFKA_BROKERS) gaps.push('KAFKA_BROKERS: required when ADX_PROFILE=real');
     if (!e.SCHEMA_REGISTRY_URL) gaps.push('SCHEMA_REGISTRY_URL: required when ADX_PROFILE=real');
-    if (!e.ADX_PSEUDONYMIZATION_KEY)
+    if (!e.ADX_PSEUDONYMIZATION_KEY && !e.ADX_PSEUDONYMIZATION_KEYS)
       gaps.push(
-        'ADX_PSEUDONYMIZATION_KEY: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
+        'ADX_PSEUDONYMIZATION_KEY or ADX_PSEUDONYMIZATION_KEYS: required when ADX_PROFILE=real (pseudonyms must survive restarts)',
       );
   }
+  if (e.ADX_PSEUDONYMIZATION_KEY && e.ADX_PSEUDONYMIZATION_KEYS)
+    gaps.push(
+      'ADX_PSEUDONYMIZATION_KEY, ADX_PSEUDONYMIZATION_KEYS: set one; with key rotation, ADX_PSEUDONYMIZATION_KEYS alone (the single key is k1 there)',
+    );
   if (e.S3_SSE === 'aws:kms' && !e.S3_SSE_KMS_KEY_ID)
     gaps.push('S3_SSE_KMS_KEY_ID: required with S3_SSE=aws:kms');
   if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
@@ -32,6 +37,7 @@ export function realProfileGaps(e: Env): string[] {
   if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE)) {
     gaps.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
   }
+  gaps.push(...tlsSettingGaps(e));
   const droppedPath = openLineagePathDropped(e);
   if (droppedPath) {
     gaps.push(
@@ -95,6 +101,7 @@ export function s3Config(e: Env): S3ObjectStoreConfig {
         ? { mode: 'aws:kms', kmsKeyId: e.S3_SSE_KMS_KEY_ID ?? '' }
         : { mode: 'AES256' },
     requireEncryptionConfirmation: e.S3_REQUIRE_SSE_CONFIRMATION === 'true',
+    ...(e.S3_CA_FILE ? { caFile: e.S3_CA_FILE } : {}),
   };
 }
 

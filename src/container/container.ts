@@ -49,7 +49,7 @@ export async function buildContainer(
   c.bind<Clock>(TOKENS.Clock).toConstantValue(new SystemClock());
   c.bind<Metrics>(TOKENS.Metrics).toConstantValue(new PrometheusMetrics());
   c.bind<Pseudonymizer>(TOKENS.Pseudonymizer).toConstantValue(
-    new HmacPseudonymizer(config.pseudonymizationKey),
+    new HmacPseudonymizer(config.pseudonymizationKeys),
   );
 
   if (config.profile === 'real') bindReal(c, config, logger);

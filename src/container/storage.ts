@@ -12,6 +12,7 @@ import type { BatchCommitter, LineageLog, StateStore, Warehouse } from '../../po
 import { migrateUp, migrationStatus } from '../../migrations';
 import type { AppConfig } from '../config/config';
 import { ConfigError } from '../config/config-error';
+import { databaseSettingsProblem } from '../config/connection-problems';
 import type { CrashCheck } from '../pipeline/crash-points';
 import { SeparateCommits } from '../pipeline/separate-commits';
 
@@ -60,7 +61,7 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
     }
   } catch (error) {
     await knex.destroy();
-    throw error;
+    throw databaseSettingsProblem(error) ?? error;
   }
   const warehouse = new SqlWarehouse(knex, {
     ownsConnection: true,

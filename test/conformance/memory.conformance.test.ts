@@ -1,6 +1,7 @@
 /** Every port conformance suite against the in-memory adapters (and the adapters with no server). */
 import type { SourceKind } from '../../domain';
 import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
+import { MemoryPseudonymizer } from '../../adapters/memory/memory-pseudonymizer';
 import { MemoryBus } from '../../adapters/memory/memory-bus';
 import { MemoryEventPublisher } from '../../adapters/memory/memory-event-publisher';
 import { MemoryEventSource } from '../../adapters/memory/memory-event-source';
@@ -88,5 +89,6 @@ metricsConformance('prometheus', async () => ({
   metrics: new PrometheusMetrics({ defaultMetrics: false }),
 }));
 
-pseudonymizerConformance('hmac', (key) => new HmacPseudonymizer(key));
-pseudonymizerConformance('hmac, cache of 2', (key) => new HmacPseudonymizer(key, 2));
+pseudonymizerConformance('hmac', (keys) => new HmacPseudonymizer(keys));
+pseudonymizerConformance('hmac, cache of 2', (keys) => new HmacPseudonymizer(keys, 2));
+pseudonymizerConformance('memory', (keys) => new MemoryPseudonymizer(keys));

@@ -104,7 +104,7 @@ it('ad_events holds exactly the accepted events, each once, pseudonymized, under
   const registry = new ConfluentSchemaRegistry({ url: config.registry?.url ?? '' });
   const contract = await registry.latest(valueSubject(config.topics.adEvents));
   expect(new Set(adEvents.map((e) => e.schemaId))).toEqual(new Set([contract?.id]));
-  for (const { event } of adEvents) expect(event.userId).toMatch(/^[0-9a-f]{64}$/);
+  for (const { event } of adEvents) expect(event.userId).toMatch(/^k1\.[0-9a-f]{64}$/);
 });
 
 it('every ad event points at its source record, and no record is both accepted and dead-lettered', () => {

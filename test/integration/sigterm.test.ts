@@ -2,9 +2,10 @@
  * The built CLI (`adx serve`, ADX_PROFILE=real) as a child process: SIGTERM while it consumes
  * makes it finish the batch in flight, commit, leave the consumer group and exit 0.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { produce } from '../../src/cli/produce';
+import { buildCli } from '../support/cli';
 import { dropRun } from '../support/kafka-topics-io';
 import { requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
 import { describeGroup, realConfig, realEnv } from './support/real-service';
@@ -37,18 +38,7 @@ let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   await requireStack();
-  try {
-    execFileSync('npm', ['run', '--silent', 'build'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-      timeout: 120_000,
-    });
-  } catch (error) {
-    const e = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(
-      `npm run build failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
-    );
-  }
+  buildCli();
   await produce(config, { count: COUNT, seed: 77 });
 }, 180_000);
 

@@ -25,8 +25,11 @@ const TABLES = [
   'lineage_step',
   'lineage_stopped_record',
   'load_ledger',
-  'state_changelog',
-  'state_snapshot',
+  'partition_changelog',
+  'partition_lease',
+  'partition_log_start',
+  'partition_snapshot',
+  'partition_snapshot_chunk',
 ];
 
 async function relations(knex: Knex): Promise<{ tables: string[]; views: string[] }> {
@@ -39,6 +42,21 @@ async function relations(knex: Knex): Promise<{ tables: string[]; views: string[
     tables: rows.filter((r) => r.relkind === 'r').map((r) => r.relname),
     views: rows.filter((r) => r.relkind === 'm').map((r) => r.relname),
   };
+}
+
+async function viewOwners(knex: Knex): Promise<string[]> {
+  const { rows } = await knex.raw<{ rows: { owner: string }[] }>(
+    'SELECT matviewowner AS owner FROM pg_matviews WHERE schemaname = current_schema() ORDER BY matviewname',
+  );
+  return rows.map((r) => r.owner);
+}
+
+async function refreshFunctions(knex: Knex): Promise<number> {
+  const { rows } = await knex.raw<{ rows: { n: number }[] }>(
+    "SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'adx_refresh_materialized_view' " +
+      'AND pronamespace = current_schema()::regnamespace AND prosecdef',
+  );
+  return rows[0]?.n ?? 0;
 }
 
 async function columnsOf(knex: Knex, table: string): Promise<string[]> {
@@ -78,6 +96,17 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
   });
 
   it('down undoes one migration at a time, or all of them, and up rebuilds everything', async () => {
+    const { rows } = await harness.knex.raw<{ rows: { user: string }[] }>(
+      'SELECT current_user AS user',
+    );
+    const migrator = rows[0]!.user;
+    expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
+    expect(await refreshFunctions(harness.knex)).toBe(0);
+    expect(await viewOwners(harness.knex)).toEqual([migrator, migrator]);
+    expect(await migrateDown(harness.knex)).toEqual(['007_partition_state']);
+    // the single whole-state tables of 003 are back, the per-group ones gone
+    expect((await relations(harness.knex)).tables).toContain('state_snapshot');
+    expect((await relations(harness.knex)).tables).not.toContain('partition_changelog');
     expect(await migrateDown(harness.knex)).toEqual(['006_stopped_records']);
     expect((await relations(harness.knex)).tables).not.toContain('lineage_stopped_record');
     expect(await migrateDown(harness.knex)).toEqual(['005_lineage']);
@@ -85,13 +114,33 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect((await relations(harness.knex)).views).toEqual([]);
     expect(await migrationStatus(harness.knex)).toEqual({
       applied: ALL.slice(0, 3),
-      pending: ['004_aggregates', '005_lineage', '006_stopped_records'],
+      pending: [
+        '004_aggregates',
+        '005_lineage',
+        '006_stopped_records',
+        '007_partition_state',
+        '008_least_privilege',
+      ],
     });
     expect(await migrateDown(harness.knex, { all: true })).toEqual(ALL.slice(0, 3).reverse());
     expect(await relations(harness.knex)).toEqual({ tables: [], views: [] });
     // roles are cluster-wide and stay: up again must find them and carry on
     expect(await migrateUp(harness.knex)).toEqual(ALL);
     expect((await relations(harness.knex)).tables).toEqual(TABLES);
+    // the migrating role owns the views; the loader refreshes them through 007's function
+    expect(await viewOwners(harness.knex)).toEqual([migrator, migrator]);
+    expect(await refreshFunctions(harness.knex)).toBe(1);
+  });
+
+  it('007 takes the views back where an earlier 004 had given them to adx_loader', async () => {
+    expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
+    for (const mv of ['mv_campaign_hourly', 'mv_campaign_daily'])
+      await harness.knex.raw(`ALTER MATERIALIZED VIEW ${mv} OWNER TO adx_loader`);
+    expect(await migrateUp(harness.knex)).toEqual(['008_least_privilege']);
+    const { rows } = await harness.knex.raw<{ rows: { user: string }[] }>(
+      'SELECT current_user AS user',
+    );
+    expect(await viewOwners(harness.knex)).toEqual([rows[0]!.user, rows[0]!.user]);
   });
 });
 

@@ -82,7 +82,8 @@ describe('embedded service run on in-memory adapters', () => {
   });
 
   it('pseudonymizes user ids before they leave the processor', () => {
-    for (const e of publisher.adEvents.slice(0, 1000)) expect(e.userId).toMatch(/^[0-9a-f]{64}$/);
+    for (const e of publisher.adEvents.slice(0, 1000))
+      expect(e.userId).toMatch(/^k1\.[0-9a-f]{64}$/);
   });
 
   it('attributes every click and conversion once, after the input ends', () => {

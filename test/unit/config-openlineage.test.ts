@@ -3,20 +3,11 @@
  * message naming the variable (and never echoing the API key); good ones reach AppConfig with
  * their defaults. FILE and URL together mean both sinks.
  */
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/config/config';
 import { lineageEndpoint } from '../../src/lineage/http-sink';
+import { configRejection } from '../support/config';
 
 const MARQUEZ = 'http://marquez:5000';
-
-function rejection(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
 
 describe('OpenLineage HTTP configuration', () => {
   it('is off without ADX_OPENLINEAGE_URL', () => {
@@ -74,21 +65,21 @@ describe('OpenLineage HTTP configuration', () => {
   it.each(['marquez:5000', 'ftp://marquez/', 'http://', 'not a url', ''])(
     'rejects ADX_OPENLINEAGE_URL=%j, naming it',
     (value) => {
-      expect(rejection({ ADX_OPENLINEAGE_URL: value })).toMatch(
+      expect(configRejection({ ADX_OPENLINEAGE_URL: value })).toMatch(
         /ADX_OPENLINEAGE_URL: expected an http/,
       );
     },
   );
 
   it('rejects credentials in the URL without echoing them', () => {
-    const message = rejection({ ADX_OPENLINEAGE_URL: 'http://user:hunter2@marquez:5000' });
+    const message = configRejection({ ADX_OPENLINEAGE_URL: 'http://user:hunter2@marquez:5000' });
     expect(message).toContain('ADX_OPENLINEAGE_URL');
     expect(message).toContain('ADX_OPENLINEAGE_API_KEY');
     expect(message).not.toContain('hunter2');
   });
 
   it('rejects a URL path the relative endpoint would replace', () => {
-    expect(rejection({ ADX_OPENLINEAGE_URL: 'http://gateway/ol' })).toMatch(
+    expect(configRejection({ ADX_OPENLINEAGE_URL: 'http://gateway/ol' })).toMatch(
       /ADX_OPENLINEAGE_URL: its path \/ol would be replaced/,
     );
     // with a trailing slash, or an absolute endpoint, the result is what was meant
@@ -105,7 +96,7 @@ describe('OpenLineage HTTP configuration', () => {
     'rejects ADX_OPENLINEAGE_TIMEOUT_MS=%j, naming it',
     (value) => {
       expect(
-        rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_TIMEOUT_MS: value }),
+        configRejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_TIMEOUT_MS: value }),
       ).toMatch(/ADX_OPENLINEAGE_TIMEOUT_MS: /);
     },
   );
@@ -114,7 +105,7 @@ describe('OpenLineage HTTP configuration', () => {
     'rejects ADX_OPENLINEAGE_BREAKER_FAILURES=%j, naming it',
     (value) => {
       expect(
-        rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_FAILURES: value }),
+        configRejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_FAILURES: value }),
       ).toMatch(/ADX_OPENLINEAGE_BREAKER_FAILURES: /);
     },
   );
@@ -123,7 +114,7 @@ describe('OpenLineage HTTP configuration', () => {
     'rejects ADX_OPENLINEAGE_BREAKER_COOLDOWN=%j, naming it',
     (value) => {
       expect(
-        rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_COOLDOWN: value }),
+        configRejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_BREAKER_COOLDOWN: value }),
       ).toMatch(/ADX_OPENLINEAGE_BREAKER_COOLDOWN: /);
     },
   );
@@ -131,14 +122,14 @@ describe('OpenLineage HTTP configuration', () => {
   it.each(['https://elsewhere/api', '//elsewhere/api', 'api v1', ''])(
     'rejects ADX_OPENLINEAGE_ENDPOINT=%j, naming it',
     (value) => {
-      expect(rejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_ENDPOINT: value })).toMatch(
-        /ADX_OPENLINEAGE_ENDPOINT: /,
-      );
+      expect(
+        configRejection({ ADX_OPENLINEAGE_URL: MARQUEZ, ADX_OPENLINEAGE_ENDPOINT: value }),
+      ).toMatch(/ADX_OPENLINEAGE_ENDPOINT: /);
     },
   );
 
   it('rejects an API key with spaces without echoing it', () => {
-    const message = rejection({
+    const message = configRejection({
       ADX_OPENLINEAGE_URL: MARQUEZ,
       ADX_OPENLINEAGE_API_KEY: 'Bearer abc123secret',
     });

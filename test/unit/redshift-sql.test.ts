@@ -5,6 +5,7 @@ import { adEventCsvColumns } from '../../adapters/s3/csv-staging';
 import { factColumns, FACT_TABLES } from '../../adapters/warehouse/fact-tables';
 import { ATTRIBUTION_STAGE_COLUMNS } from '../../adapters/warehouse/stage-rows';
 import { redshiftSchemaStatements } from '../../adapters/warehouse/redshift/redshift-ddl';
+import { PSEUDONYM_PATTERN } from '../../adapters/crypto/keyring';
 import {
   jsonpathsKey,
   literal,
@@ -296,5 +297,24 @@ describe('Redshift stage formats', () => {
     expect(CSV_STAGE_COLUMNS).toEqual(
       written.map((name) => (name === 'source_schema_id' ? 'schema_id' : name)),
     );
+  });
+});
+
+describe('pseudonym columns', () => {
+  // `<key id>.<hex>` with the longest key id the keyring accepts (adapters/crypto/keyring.ts)
+  const longest = `${'k'.repeat(16)}.${'a'.repeat(64)}`;
+  const width = (type: string): number => Number(/^VARCHAR\((\d+)\)$/.exec(type)?.[1] ?? 0);
+
+  it('hold the longest pseudonym, key id prefix included, in the tables and the stage', () => {
+    expect(PSEUDONYM_PATTERN.test(longest)).toBe(true);
+    const userIdTypes = redshiftSchemaStatements().flatMap((sql) =>
+      [...sql.matchAll(/\buser_id (\S+) NOT NULL/g)].map((m) => m[1] as string),
+    );
+    expect(userIdTypes.length).toBeGreaterThanOrEqual(5); // four facts and the attributions
+    for (const type of userIdTypes) expect(width(type)).toBeGreaterThanOrEqual(longest.length);
+    for (const kind of ['event', 'attribution'] as const) {
+      const column = STAGE_COLUMNS[kind].find((c) => c.name === 'user_id');
+      expect(width(column?.type ?? '')).toBeGreaterThanOrEqual(longest.length);
+    }
   });
 });

@@ -20,13 +20,15 @@ import { ATTRIBUTION_TABLE, FACT_TABLES } from '../fact-tables';
  *   background after loads; refreshAggregates() forces it), which never block readers.
  */
 const ID = 'VARCHAR(256)';
+/** `<key id>.<64 hex>`: a key id of up to 16 characters, a dot, the HMAC (adapters/crypto/keyring.ts) */
+export const PSEUDONYM = 'VARCHAR(81)';
 
 const COMMON = `
   event_id ${ID} NOT NULL,
   event_time TIMESTAMPTZ NOT NULL,
   event_time_ms BIGINT NOT NULL,
   date_key INTEGER NOT NULL,
-  user_id CHAR(64) NOT NULL,
+  user_id ${PSEUDONYM} NOT NULL,
   campaign_id ${ID} NOT NULL,
   ad_id ${ID},
   publisher_id ${ID},
@@ -60,7 +62,7 @@ const attributionTable = `CREATE TABLE IF NOT EXISTS ${ATTRIBUTION_TABLE} (
   event_time TIMESTAMPTZ NOT NULL,
   event_time_ms BIGINT NOT NULL,
   date_key INTEGER NOT NULL,
-  user_id CHAR(64) NOT NULL,
+  user_id ${PSEUDONYM} NOT NULL,
   campaign_id ${ID} NOT NULL,
   source_partition INTEGER NOT NULL,
   model VARCHAR(16) NOT NULL,

@@ -1,3 +1,5 @@
+import { PSEUDONYM } from './redshift-ddl';
+
 /**
  * The shapes of the staged objects as Redshift's COPY reads them into a raw stage table.
  * - NDJSON (what src/pipeline/staging.ts writes: AdEvent and Attribution objects): a JSONPaths file
@@ -22,7 +24,7 @@ export const STAGE_COLUMNS: Readonly<Record<StageKind, readonly RedshiftStageCol
     { name: 'event_id', type: ID, path: '$.eventId' },
     { name: 'event_type', type: 'VARCHAR(16)', path: '$.eventType' },
     { name: 'event_time_ms', type: 'BIGINT', path: '$.eventTime' },
-    { name: 'user_id', type: 'CHAR(64)', path: '$.userId' },
+    { name: 'user_id', type: PSEUDONYM, path: '$.userId' },
     { name: 'campaign_id', type: ID, path: '$.campaignId' },
     { name: 'ad_id', type: ID, path: '$.adId' },
     { name: 'publisher_id', type: ID, path: '$.publisherId' },
@@ -44,7 +46,7 @@ export const STAGE_COLUMNS: Readonly<Record<StageKind, readonly RedshiftStageCol
     { name: 'event_type', type: 'VARCHAR(16)', path: '$.eventType' },
     { name: 'event_id', type: ID, path: '$.eventId' },
     { name: 'event_time_ms', type: 'BIGINT', path: '$.eventTime' },
-    { name: 'user_id', type: 'CHAR(64)', path: '$.userId' },
+    { name: 'user_id', type: PSEUDONYM, path: '$.userId' },
     { name: 'campaign_id', type: ID, path: '$.campaignId' },
     { name: 'source_partition', type: 'INTEGER', path: '$.partition' },
     { name: 'model', type: 'VARCHAR(16)', path: '$.model' },
