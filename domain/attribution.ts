@@ -19,6 +19,7 @@ import {
   latestBetween,
   namedTouch,
   type TouchIndex,
+  type TouchRef,
 } from './touch-index';
 import { bucketOf } from './watermark';
 
@@ -50,13 +51,37 @@ export function emptyAttributionState(): AttributionState {
   };
 }
 
+const later = (a: TouchRef, b: TouchRef): boolean =>
+  a.time > b.time || (a.time === b.time && a.id > b.id);
+
+/**
+ * A lookup over the user's audience and, after a key rotation, the same user's audiences under
+ * older pseudonyms: the latest (or earliest) answer of all of them.
+ */
+function across(
+  audiences: readonly string[],
+  lookup: (audience: string) => TouchRef | undefined,
+  pick: 'latest' | 'earliest' = 'latest',
+): TouchRef | undefined {
+  let best: TouchRef | undefined;
+  for (const audience of audiences) {
+    const found = lookup(audience);
+    if (found && (!best || (pick === 'latest' ? later(found, best) : later(best, found))))
+      best = found;
+  }
+  return best;
+}
+
 function attribute(
   item: PendingAttribution,
   partition: number,
   state: AttributionState,
   rules: PipelineRules,
 ): Attribution {
-  const audience = audienceKey(item.userId, item.campaignId);
+  const audiences = [
+    audienceKey(item.userId, item.campaignId),
+    ...(item.userAliases ?? []).map((alias) => audienceKey(alias, item.campaignId)),
+  ];
   const base = {
     partition,
     eventType: item.eventType,
@@ -72,9 +97,10 @@ function attribute(
   if (item.eventType === 'click') {
     const from = item.time - rules.clickLookbackMs;
     // bounded like lookback: an unbounded reference would depend on when expiry happened to run
+    const { impressionId } = item;
     const named =
-      item.impressionId !== undefined
-        ? namedTouch(state.impressions, audience, item.impressionId, from, item.time)
+      impressionId !== undefined
+        ? across(audiences, (a) => namedTouch(state.impressions, a, impressionId, from, item.time))
         : undefined;
     if (named)
       return credit('explicit', {
@@ -82,7 +108,7 @@ function attribute(
         eventId: named.id,
         eventTime: named.time,
       });
-    const seen = latestBetween(state.impressions, audience, from, item.time);
+    const seen = across(audiences, (a) => latestBetween(state.impressions, a, from, item.time));
     return seen
       ? credit('lookback', { eventType: 'impression', eventId: seen.id, eventTime: seen.time })
       : credit('unattributed');
@@ -91,8 +117,8 @@ function attribute(
   const clickFrom = item.time - rules.conversionClickWindowMs;
   const click =
     rules.conversionModel === 'first_click'
-      ? earliestBetween(state.clicks, audience, clickFrom, item.time)
-      : latestBetween(state.clicks, audience, clickFrom, item.time);
+      ? across(audiences, (a) => earliestBetween(state.clicks, a, clickFrom, item.time), 'earliest')
+      : across(audiences, (a) => latestBetween(state.clicks, a, clickFrom, item.time));
   if (click)
     return credit(rules.conversionModel, {
       eventType: 'click',
@@ -100,12 +126,8 @@ function attribute(
       eventTime: click.time,
     });
   if (rules.viewThroughWindowMs > 0) {
-    const seen = latestBetween(
-      state.impressions,
-      audience,
-      item.time - rules.viewThroughWindowMs,
-      item.time,
-    );
+    const vtFrom = item.time - rules.viewThroughWindowMs;
+    const seen = across(audiences, (a) => latestBetween(state.impressions, a, vtFrom, item.time));
     if (seen)
       return credit('view_through', {
         eventType: 'impression',
@@ -131,6 +153,7 @@ export function observeForAttribution(
   state: AttributionState,
   event: AdEvent,
   late: boolean,
+  userAliases?: readonly string[],
 ): void {
   if (event.eventType === 'impression' || event.eventType === 'bid_request') {
     if (event.eventType === 'impression')
@@ -153,6 +176,7 @@ export function observeForAttribution(
     userId: event.userId,
     campaignId: event.campaignId,
     ...(event.impressionId !== undefined ? { impressionId: event.impressionId } : {}),
+    ...(userAliases && userAliases.length > 0 ? { userAliases } : {}),
   });
 }
 

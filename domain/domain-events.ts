@@ -5,7 +5,12 @@ import type { SourceCoordinates } from './source-record';
 
 /** The record of what the pipeline decided. Decider state and every table are projections of these. */
 export type DomainEvent =
-  | { readonly type: 'EventAccepted'; readonly event: AdEvent }
+  | {
+      readonly type: 'EventAccepted';
+      readonly event: AdEvent;
+      /** a click or conversion's user under older pseudonymization keys (see Validated) */
+      readonly userAliases?: readonly string[];
+    }
   | {
       readonly type: 'DuplicateDropped';
       readonly eventType: EventType;
@@ -53,6 +58,7 @@ export function asStateChange(event: DomainEvent): DomainEvent {
   const { eventId, eventType, eventTime, userId, campaignId, impressionId, source } = event.event;
   return {
     type: 'EventAccepted',
+    ...(event.userAliases ? { userAliases: event.userAliases } : {}),
     event: {
       eventId,
       eventType,

@@ -43,7 +43,11 @@ export interface PartitionState {
 
 export type PartitionCommand =
   /** a valid, normalized event read from one of the group's inputs */
-  | { readonly type: 'ObserveEvent'; readonly event: AdEvent }
+  | {
+      readonly type: 'ObserveEvent';
+      readonly event: AdEvent;
+      readonly userAliases?: readonly string[];
+    }
   /** release what the watermark has passed */
   | { readonly type: 'ReleaseDue' }
   /** end of a bounded input: release everything still waiting */
@@ -67,8 +71,14 @@ export function decidePartition(
   rules: PipelineRules,
 ): DomainEvent[] {
   switch (command.type) {
-    case 'ObserveEvent':
-      return [dedupeDecision(command.event, state.dedupe, state.clock, rules)];
+    case 'ObserveEvent': {
+      const decided = dedupeDecision(command.event, state.dedupe, state.clock, rules);
+      return [
+        decided.type === 'EventAccepted' && command.userAliases
+          ? { ...decided, userAliases: command.userAliases }
+          : decided,
+      ];
+    }
     case 'ReleaseDue':
       return dueAttributions(state.attribution, state.partition, state.clock.watermark, rules);
     case 'ReleaseAll':
@@ -107,7 +117,7 @@ export function evolvePartition(
       const accepted = event.event;
       const late = accepted.eventTime < state.clock.watermark;
       rememberAccepted(state.dedupe, accepted);
-      observeForAttribution(state.attribution, accepted, late);
+      observeForAttribution(state.attribution, accepted, late, event.userAliases);
       if (observeInput(state.clock, accepted.source.topic, accepted.eventTime, rules))
         watermarkMoved(state, rules);
       return state;

@@ -9,6 +9,8 @@ export interface PendingAttribution {
   readonly userId: string;
   readonly campaignId: string;
   readonly impressionId?: string;
+  /** the user's pseudonyms under older keys: touches recorded under them count too */
+  readonly userAliases?: readonly string[];
   /** it arrived behind the watermark, so touches that arrive after it cannot be waited for */
   readonly late: boolean;
 }

@@ -32,6 +32,11 @@ export interface BatchOptions {
    */
   readonly pseudonymizeUser?: (userId: string) => string;
   /**
+   * The same user's pseudonyms under older keys (after a key rotation): clicks and conversions
+   * are credited to touches recorded under any of them
+   */
+  readonly previousPseudonyms?: (userId: string) => readonly string[];
+  /**
    * end of a bounded input: release every waiting click and conversion (true: in every group; or
    * in these groups only)
    */
@@ -104,7 +109,13 @@ export function processBatch(
 
   for (const record of records) {
     counts.received++;
-    const validated = validateRecord(record, now, state.rules, pseudonymize);
+    const validated = validateRecord(
+      record,
+      now,
+      state.rules,
+      pseudonymize,
+      options.previousPseudonyms,
+    );
     if (!validated.ok) {
       apply(
         { type: 'RecordRejected', source: record.source, rejection: validated.rejection },
@@ -115,7 +126,11 @@ export function processBatch(
     const partition = validated.event.source.partition;
     const slice = partitionState(state, partition);
     const [decided] = decidePartition(
-      { type: 'ObserveEvent', event: validated.event },
+      {
+        type: 'ObserveEvent',
+        event: validated.event,
+        ...(validated.userAliases ? { userAliases: validated.userAliases } : {}),
+      },
       slice,
       state.rules,
     );

@@ -10,7 +10,15 @@ import { clickColumnsToObject, clickRowSchema, clickRowToAdEvent } from './sourc
 import { impressionSchema, impressionToAdEvent } from './sources/impression';
 
 export type Validated =
-  | { readonly ok: true; readonly event: AdEvent }
+  | {
+      readonly ok: true;
+      readonly event: AdEvent;
+      /**
+       * clicks and conversions: the same user's pseudonyms under older keys, which attribution
+       * looks up too (touches made before a key rotation); never stored with the event itself
+       */
+      readonly userAliases?: readonly string[];
+    }
   | { readonly ok: false; readonly rejection: Rejection };
 
 function fail(r: Rejection): Validated {
@@ -83,9 +91,10 @@ export function validateRecord(
   now: number,
   rules: PipelineRules,
   pseudonymizeUser?: (userId: string) => string,
+  previousPseudonyms?: (userId: string) => readonly string[],
 ): Validated {
   try {
-    return validateUnguarded(record, now, rules, pseudonymizeUser);
+    return validateUnguarded(record, now, rules, pseudonymizeUser, previousPseudonyms);
   } catch (error) {
     return fail(processingErrorRejection('validation', error));
   }
@@ -96,6 +105,7 @@ function validateUnguarded(
   now: number,
   rules: PipelineRules,
   pseudonymizeUser?: (userId: string) => string,
+  previousPseudonyms?: (userId: string) => readonly string[],
 ): Validated {
   const userOf = (raw: string): string => (pseudonymizeUser ? pseudonymizeUser(raw) : raw);
   if (record.sizeBytes > rules.maxRecordBytes) {
@@ -144,9 +154,11 @@ function validateUnguarded(
       if (!parsed.success) return fail(rejectionFromIssues(row, parsed.error));
       const time = checkTime(parsed.data.timestamp, now, rules);
       if (typeof time !== 'number') return fail(time);
+      const aliases = previousPseudonyms?.(parsed.data.user_id) ?? [];
       return {
         ok: true,
         event: clickRowToAdEvent(parsed.data, time, record.source, userOf(parsed.data.user_id)),
+        ...(aliases.length > 0 ? { userAliases: aliases } : {}),
       };
     }
     case 'bid_request': {

@@ -92,6 +92,7 @@ const eventsSchema = {
         { name: 'campaignId', type: 'string' },
         { name: 'impressionId', type: ['null', 'string'], default: null },
         { name: 'source', type: source },
+        { name: 'userAliases', type: { type: 'array', items: 'string' }, default: [] },
       ],
     },
     {
@@ -129,6 +130,7 @@ const pending = {
     { name: 'campaignId', type: 'string' },
     { name: 'impressionId', type: ['null', 'string'], default: null },
     { name: 'late', type: 'boolean' },
+    { name: 'userAliases', type: { type: 'array', items: 'string' }, default: [] },
   ],
 };
 
@@ -240,6 +242,7 @@ interface AcceptedRecord {
     format: AdEvent['source']['format'];
     schemaId: { int: number } | null;
   };
+  userAliases: readonly string[];
 }
 
 type AttributionRecord = Omit<Attribution, 'touch'> & {
@@ -286,6 +289,7 @@ export function encodeStateEvents(events: readonly DomainEvent[]): Buffer {
               format: s.format,
               schemaId: s.schemaId !== undefined ? { int: s.schemaId } : null,
             },
+            userAliases: e.userAliases ?? [],
           },
         });
         break;
@@ -329,7 +333,9 @@ export function decodeStateEvents(body: Uint8Array): DomainEvent[] {
           ...(r.source.schemaId ? { schemaId: r.source.schemaId.int } : {}),
         },
       };
-      return { type: 'EventAccepted', event };
+      return r.userAliases.length > 0
+        ? { type: 'EventAccepted', event, userAliases: r.userAliases }
+        : { type: 'EventAccepted', event };
     }
     if ('ClickAttributed' in w)
       return { type: 'ClickAttributed', attribution: fromRecord(w.ClickAttributed.attribution) };
@@ -342,17 +348,23 @@ export function decodeStateEvents(body: Uint8Array): DomainEvent[] {
   });
 }
 
-type PendingRecord = Omit<PendingAttribution, 'impressionId'> & { impressionId: string | null };
+type PendingRecord = Omit<PendingAttribution, 'impressionId' | 'userAliases'> & {
+  impressionId: string | null;
+  userAliases: readonly string[];
+};
 
 export function encodeSnapshotChunk(chunk: PartitionSnapshotChunk): Buffer {
   return chunkType.toBuffer({
     head: chunk.head ?? null,
     keys: chunk.keys,
     touches: chunk.touches,
-    pending: chunk.pending.map((p): PendingRecord => ({
-      ...p,
-      impressionId: p.impressionId ?? null,
-    })),
+    pending: chunk.pending.map(
+      (p): PendingRecord => ({
+        ...p,
+        impressionId: p.impressionId ?? null,
+        userAliases: p.userAliases ?? [],
+      }),
+    ),
   });
 }
 
@@ -369,8 +381,10 @@ export function decodeSnapshotChunk(body: Uint8Array): PartitionSnapshotChunk {
     ...(decoded.head ? { head: decoded.head } : {}),
     keys: decoded.keys,
     touches: decoded.touches,
-    pending: decoded.pending.map(({ impressionId, ...p }) =>
-      impressionId !== null ? { ...p, impressionId } : p,
-    ),
+    pending: decoded.pending.map(({ impressionId, userAliases, ...p }) => ({
+      ...p,
+      ...(impressionId !== null ? { impressionId } : {}),
+      ...(userAliases.length > 0 ? { userAliases } : {}),
+    })),
   };
 }

@@ -86,6 +86,10 @@ export async function buildContainer(
         metrics,
         clock: ctx.get(TOKENS.Clock),
         pseudonymizeUser: (id) => pseudonymizer.pseudonymize(id),
+        // one key: no older pseudonyms to look up, and no HMAC per click spent finding that out
+        ...(config.pseudonymizationKeys.length > 1
+          ? { previousPseudonyms: (id: string) => pseudonymizer.previousPseudonyms(id) }
+          : {}),
         versions: {
           code: CODE_VERSION,
           rules: String(RULES_VERSION),

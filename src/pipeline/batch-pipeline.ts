@@ -14,6 +14,8 @@ export interface BatchPipelineDeps extends BatchEffectsDeps {
   readonly decoder: RecordDecoder;
   readonly stateStore: StateStore;
   readonly pseudonymizeUser: (userId: string) => string;
+  /** the user under older pseudonymization keys, for attribution across a key rotation */
+  readonly previousPseudonyms?: (userId: string) => readonly string[];
   readonly onRetry?: (attempt: number, error: unknown) => void;
   /** OpenLineage run events per batch (START, COMPLETE or FAIL), when configured */
   readonly openLineage?: OpenLineageSink;
@@ -70,6 +72,7 @@ export class BatchPipeline {
     t = clock.now();
     const outcome = processBatch(owned.state, records, clock.now(), {
       pseudonymizeUser: deps.pseudonymizeUser,
+      ...(deps.previousPseudonyms ? { previousPseudonyms: deps.previousPseudonyms } : {}),
     });
     metrics.observeStage('process', seconds(t, clock.now()));
     // decided once per batch, not per attempt: a retry writes the same changelog entry
