@@ -70,7 +70,8 @@ export class KafkaEventSource implements EventSource {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      // a third of the session, as Kafka recommends, so one lost heartbeat does not end it
+      heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
       ...(options.maxBytesPerPartition
         ? { maxBytesPerPartition: options.maxBytesPerPartition }

@@ -92,6 +92,13 @@ const envSchema = z.object({
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
   ADX_REFRESH_INTERVAL: duration.default(30_000),
+  /**
+   * how long the group coordinator waits for a silent member before its partitions move to the
+   * others (Kafka's session.timeout.ms; the broker allows 6s-30min by default)
+   */
+  ADX_KAFKA_SESSION_TIMEOUT: duration
+    .refine((ms) => ms >= 1000 && ms <= 1_800_000, 'expected a duration from 1s to 30m')
+    .default(30_000),
   /** an input caught up and quiet this long stops holding its group's watermark back */
   ADX_IDLE_TIMEOUT: duration
     .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
@@ -209,6 +216,8 @@ export interface AppConfig {
   readonly refreshIntervalMs: number;
   /** processing time after which a caught-up, quiet input stops holding the watermark back */
   readonly idleTimeoutMs: number;
+  /** how long a silent consumer-group member keeps its partitions */
+  readonly kafkaSessionTimeoutMs: number;
   /** how often the consumer lag per partition is read and exposed */
   readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
@@ -300,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
     idleTimeoutMs: e.ADX_IDLE_TIMEOUT,
+    kafkaSessionTimeoutMs: e.ADX_KAFKA_SESSION_TIMEOUT,
     lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {

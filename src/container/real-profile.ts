@@ -30,6 +30,7 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
       groupId: config.kafka.groupId,
       topics: sourceTopics(config),
       maxBatchSize: config.batchSize,
+      sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     }),
   );
   c.bind(TOKENS.EventPublisher).toDynamicValue((ctx) => {
