@@ -84,7 +84,8 @@ async function openPostgres(target: Extract<WarehouseTarget, { kind: 'postgres' 
     await knex.raw('SELECT 1');
   } catch (error) {
     await knex.destroy();
-    throw unreachable(target, error);
+    // a TLS or password problem names the URL parameter to fix, which says more than the code
+    throw databaseSettingsProblem(error) ?? unreachable(target, error);
   }
   return knex;
 }

@@ -93,6 +93,11 @@ export function databaseSettingsProblem(error: unknown): Error | undefined {
       return problem(
         'DATABASE_URL: password authentication failed for its user; check the user and password in the URL',
       );
+    // a login of the wrong role is a setting to fix, not a failure of the warehouse
+    if (e.code === '42501')
+      return problem(
+        `DATABASE_URL: its login may not do this (${message}); use a login with the role this command needs (README, "Access control")`,
+      );
   }
   return undefined;
 }

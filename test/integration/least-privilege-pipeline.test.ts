@@ -213,11 +213,14 @@ it('the CLI reports the refusals of the other roles', async () => {
     ['report', '--from', '2000-01-01', '--to', '2100-01-01'],
     cliEnv('auditor'),
   );
-  expect(report.code).toBe(1);
-  expect(report.stderr).toMatch(/permission denied for (materialized view|table)/);
+  // a login of the wrong role is a setting to fix: exit 2, naming DATABASE_URL
+  expect(report.code).toBe(2);
+  expect(report.stderr).toMatch(
+    /DATABASE_URL: its login may not do this \(permission denied for (materialized view|table)/,
+  );
   const audit = await runAdx(['audit', 'conservation'], cliEnv('analyst'));
-  expect(audit.code).toBe(1);
-  expect(audit.stderr).toMatch(/permission denied/);
+  expect(audit.code).toBe(2);
+  expect(audit.stderr).toMatch(/DATABASE_URL: .*permission denied/);
 });
 
 it('the service refuses to start as a login that is more than a loader', async () => {
@@ -263,7 +266,9 @@ describe('what each login is denied', () => {
         'SELECT * FROM lineage_stopped_record',
         'SELECT * FROM audit_batch',
         'SELECT * FROM load_ledger',
-        'SELECT * FROM state_changelog',
+        'SELECT * FROM partition_changelog',
+        'SELECT * FROM partition_snapshot_chunk',
+        'SELECT * FROM partition_lease',
         'SELECT * FROM batch_intent',
         "INSERT INTO dim_campaign (campaign_id, first_batch_id) VALUES ('x', 'x')",
         "DELETE FROM fact_click WHERE event_id = 'x'",
@@ -275,7 +280,12 @@ describe('what each login is denied', () => {
   it('the auditor reads lineage but never writes, and never sees user ids', async () => {
     await expectAnswers(
       as('auditor'),
-      ['SELECT * FROM lineage_step', 'SELECT * FROM audit_conservation'],
+      [
+        'SELECT * FROM lineage_step',
+        'SELECT * FROM audit_conservation',
+        // who owns which partition, at which epoch: operational, no user in it
+        'SELECT * FROM partition_lease',
+      ],
       [
         "DELETE FROM lineage_step WHERE batch_id = 'x'",
         "UPDATE load_ledger SET rows = 0 WHERE batch_id = 'x'",
@@ -283,7 +293,10 @@ describe('what each login is denied', () => {
         "DELETE FROM fact_click WHERE event_id = 'x'",
         'TRUNCATE lineage_step',
         'SELECT user_id FROM fact_click',
-        'SELECT * FROM state_snapshot',
+        // the state itself holds pseudonymized user ids
+        'SELECT * FROM partition_changelog',
+        'SELECT * FROM partition_snapshot_chunk',
+        'UPDATE partition_lease SET epoch = 0 WHERE partition = 0',
       ],
     );
   });

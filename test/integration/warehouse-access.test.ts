@@ -50,7 +50,12 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     for (const view of ['mv_campaign_hourly', 'mv_campaign_daily', 'dim_date', 'dim_campaign']) {
       expect(await as('adx_analyst', `SELECT * FROM ${view}`)).toBe('ok');
     }
-    for (const table of ['load_ledger', 'state_changelog', 'consumer_offsets']) {
+    for (const table of [
+      'load_ledger',
+      'partition_changelog',
+      'partition_snapshot_chunk',
+      'consumer_offsets',
+    ]) {
       expect(await as('adx_analyst', `SELECT * FROM ${table}`)).toEqual(denied);
     }
     expect(await as('adx_analyst', "DELETE FROM fact_click WHERE event_id = 'x'")).toEqual(denied);
@@ -67,7 +72,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       ),
     ).toBe('ok');
     expect(await as('adx_auditor', 'SELECT user_id FROM fact_click')).toEqual(denied);
-    expect(await as('adx_auditor', 'SELECT * FROM state_changelog')).toEqual(denied);
+    expect(await as('adx_auditor', 'SELECT * FROM partition_changelog')).toEqual(denied);
     expect(await as('adx_auditor', "UPDATE load_ledger SET rows = 0 WHERE batch_id = 'x'")).toEqual(
       denied,
     );
