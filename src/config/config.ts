@@ -11,7 +11,12 @@ import {
 } from './connections';
 import type { S3ObjectStoreConfig } from '../../adapters/s3/s3-object-store';
 import type { RegistryConnection } from '../../adapters/schema-registry/confluent-schema-registry';
-import { parseCrashPlan, type CrashPlan } from '../pipeline/crash-points';
+import {
+  parseCrashPlan,
+  parseStallPlan,
+  type CrashPlan,
+  type StallPlan,
+} from '../pipeline/crash-points';
 import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
 import {
@@ -180,6 +185,8 @@ const envSchema = z.object({
     .default(DEFAULT_BREAKER_COOLDOWN_MS),
   /** testing aid: kill the process at a failpoint, see src/pipeline/crash-points.ts */
   ADX_CRASH_AT: z.string().optional(),
+  /** testing aid: wait at a failpoint (a member that stops answering), see crash-points.ts */
+  ADX_STALL_AT: z.string().optional(),
   ADX_SIM_SEED: int(0).default(42),
   ADX_SIM_RATE: int(1).default(5000),
   ADX_SIM_CAMPAIGNS: int(1).default(12),
@@ -228,6 +235,7 @@ export interface AppConfig {
     readonly users: number;
   };
   readonly crashPlan?: CrashPlan;
+  readonly stallPlan?: StallPlan;
   /** staging bucket; without it staging stays in memory */
   readonly s3?: S3ObjectStoreConfig;
   readonly warehouse: {
@@ -256,8 +264,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   let crashPlan: CrashPlan | undefined;
+  let stallPlan: StallPlan | undefined;
   try {
     crashPlan = parseCrashPlan(e.ADX_CRASH_AT);
+    stallPlan = parseStallPlan(e.ADX_STALL_AT);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${(error as Error).message}`);
   }
@@ -321,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     configHash,
     requireLoaderLogin: e.ADX_REQUIRE_LOADER_LOGIN === 'true',
     ...(crashPlan ? { crashPlan } : {}),
+    ...(stallPlan ? { stallPlan } : {}),
     ...(e.ADX_OPENLINEAGE_FILE ? { openLineageFile: e.ADX_OPENLINEAGE_FILE } : {}),
     ...(e.ADX_OPENLINEAGE_URL ? { openLineageHttp: openLineageHttp(e) } : {}),
     ...(e.S3_BUCKET ? { s3: s3Config(e) } : {}),

@@ -61,7 +61,9 @@ export async function buildContainer(
         subjectOf: valueSubject,
       }),
   );
-  const crashCheck = crashChecker(config.crashPlan);
+  const crashCheck = crashChecker(config.crashPlan, undefined, config.stallPlan, (stall) =>
+    logger.warn('stalling at a failpoint (ADX_STALL_AT); SIGUSR2 resumes', { ...stall }),
+  );
   const storage = await openStorage(config, crashCheck);
   c.bind(STORAGE).toConstantValue(storage);
   c.bind(TOKENS.Warehouse).toConstantValue(storage.warehouse);

@@ -68,7 +68,7 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
     ...(crashCheck
       ? {
           onLoadStep: (step: LoadStep) => {
-            if (step === 'facts') crashCheck('during_load');
+            if (step === 'facts') void crashCheck('during_load');
           },
         }
       : {}),

@@ -83,7 +83,7 @@ export async function applyBatchEffects(
   const staged = await stageBatch(deps.store, id, outcome.accepted, outcome.attributions);
   metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
   metrics.observeStage('stage', seconds(t, clock));
-  deps.crashCheck?.('after_stage');
+  await deps.crashCheck?.('after_stage');
 
   let lineage: BatchLineageRecord;
   const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
@@ -94,7 +94,7 @@ export async function applyBatchEffects(
       deadLetters(decided.batch.records, decided.records, outcome),
     );
     metrics.observeStage('publish', seconds(t, clock));
-    deps.crashCheck?.('after_publish');
+    await deps.crashCheck?.('after_publish');
     lineage = {
       steps: lineageSteps(decided.batch, outcome, staged, loadedTables, deps.versions, clock.now()),
       stopped: stoppedRecords(id, outcome, decided.records),
@@ -107,7 +107,7 @@ export async function applyBatchEffects(
   }
   // a committer that records lineage writes it in the load's transaction, below
   if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
-  deps.crashCheck?.('after_lineage');
+  await deps.crashCheck?.('after_lineage');
 
   t = clock.now();
   const source = decided.kind === 'source' ? decided.batch : undefined;
@@ -147,7 +147,7 @@ export async function applyBatchEffects(
     if (source) observeLoadFreshness(metrics, source, outcome.accepted, now);
     metrics.loadSucceeded(now);
   }
-  deps.crashCheck?.('after_commit');
+  await deps.crashCheck?.('after_commit');
   return { steps: lineage.steps, fenced: load.fenced };
 }
 

@@ -62,7 +62,7 @@ export class BatchPipeline {
     const { clock, metrics } = deps;
     if (!owned.has(batch.partition)) return { fenced: true };
     await deps.stateStore.beginBatch(batch.id);
-    deps.crashCheck?.('after_intent');
+    await deps.crashCheck?.('after_intent');
     await deps.openLineage?.start(batch);
 
     let t = clock.now();

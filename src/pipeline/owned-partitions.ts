@@ -87,11 +87,16 @@ export class OwnedPartitions {
   }
 
   /** Lets go of a group (revoked, or fenced by a newer owner): its state leaves memory. */
-  release(partition: number, why: 'revoked' | 'fenced'): void {
-    if (!this.owned.delete(partition)) return;
+  release(partition: number, why: 'revoked' | 'fenced', batchId?: string): void {
+    const ownership = this.owned.get(partition);
+    if (!ownership) return;
+    this.owned.delete(partition);
     this.state.partitions.delete(partition);
+    // a fenced batch is named: an operator (and the fencing test) can check it left no trace
     (why === 'fenced' ? this.logger.warn : this.logger.info).call(this.logger, `partition ${why}`, {
       partition,
+      epoch: ownership.epoch,
+      ...(batchId ? { batchId } : {}),
     });
   }
 
@@ -138,7 +143,7 @@ export class OwnedPartitions {
     const ownership = this.owned.get(commit.partition);
     if (!ownership) return;
     if (fenced) {
-      this.release(commit.partition, 'fenced');
+      this.release(commit.partition, 'fenced', commit.batchId);
       return;
     }
     if (commit.entry) ownership.head = commit.entry.sequence;

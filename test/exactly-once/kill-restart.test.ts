@@ -17,6 +17,13 @@ import { loadConfig } from '../../src/config/config';
 import { CRASH_POINTS } from '../../src/pipeline/crash-points';
 import { dropRun } from '../support/kafka-topics-io';
 import { log, ROOT, serviceEnv, startProcess, type Exit } from './support/service-process';
+import {
+  caughtUpCheck,
+  FACT_TABLES,
+  factCounts,
+  ledgerReport,
+  lineageProblems,
+} from './support/ledger-checks';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
 
@@ -70,27 +77,11 @@ describe('exactly once under kill -9', () => {
     const last = startProcess(
       serviceEnv(prefix, bucket, databaseUrl, { KAFKA_GROUP_ID: `${prefix}run-final` }),
     );
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = new Map<string, string>();
-    for (const topic of ['impressions', 'clicks', 'bid_requests'].map((t) => prefix + t)) {
-      for (const p of await admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}/${p.partition}`, p.high);
-    }
-    await admin.disconnect();
-    const caughtUp = async (): Promise<boolean> => {
-      const rows = (await db('consumer_offsets').select(
-        'topic',
-        'partition',
-        db.raw('next_offset::text AS next'),
-      )) as {
-        topic: string;
-        partition: number;
-        next: string;
-      }[];
-      const at = new Map(rows.map((r) => [`${r.topic}/${r.partition}`, r.next]));
-      return [...ends].every(([tp, high]) => high === '0' || at.get(tp) === high);
-    };
+    const caughtUp = await caughtUpCheck(
+      db,
+      kafka,
+      ['impressions', 'clicks', 'bid_requests'].map((t) => prefix + t),
+    );
     await waitFor('the final run to commit every partition to its end', caughtUp, 240_000);
     last.child.kill('SIGTERM');
     exits.push({ plan: 'final (SIGTERM)', exit: await last.exited });
@@ -131,125 +122,30 @@ describe('exactly once under kill -9', () => {
 
   it('loads every accepted event exactly once and no duplicate', async () => {
     const truth = produced.groundTruth?.validUnique;
-    for (const [type, table] of [
-      ['impression', 'fact_impression'],
-      ['click', 'fact_click'],
-      ['conversion', 'fact_conversion'],
-      ['bid_request', 'fact_bid_request'],
-    ] as const) {
-      const [row] = (await db(table).select(
-        db.raw('count(*)::int AS n, count(DISTINCT event_id)::int AS d'),
-      )) as { n: number; d: number }[];
-      expect({ table, rows: row?.n, distinct: row?.d }).toEqual({
-        table,
+    const counts = await factCounts(db);
+    for (const [type] of FACT_TABLES)
+      expect({ type, ...counts[type] }).toEqual({
+        type,
         rows: truth?.[type],
         distinct: truth?.[type],
       });
-    }
   });
 
   it('committed batches tile every partition, each conserving received = accepted + rejected + duplicates', async () => {
-    const ledger = (await db('load_ledger')
-      .whereNotNull('source_topic')
-      .select(
-        'source_topic',
-        'source_partition',
-        db.raw('first_offset::text AS first'),
-        db.raw('last_offset::text AS last'),
-        'received',
-        'accepted',
-        'rejected',
-        'duplicates',
-      )
-      .orderBy([
-        { column: 'source_topic' },
-        { column: 'source_partition' },
-        { column: 'first_offset' },
-      ])) as {
-      source_topic: string;
-      source_partition: number;
-      first: string;
-      last: string;
-      received: number;
-      accepted: number;
-      rejected: number;
-      duplicates: number;
-    }[];
-    const next = new Map<string, bigint>();
-    for (const b of ledger) {
-      const tp = `${b.source_topic}/${b.source_partition}`;
-      expect({ tp, first: b.first }).toEqual({ tp, first: String(next.get(tp) ?? 0n) });
-      next.set(tp, BigInt(b.last) + 1n);
-      expect({
-        tp,
-        first: b.first,
-        conserved: b.received === b.accepted + b.rejected + b.duplicates,
-      }).toEqual({ tp, first: b.first, conserved: true });
-      expect(b.received).toBe(Number(BigInt(b.last) - BigInt(b.first) + 1n));
-    }
-    const byPartition = new Map<
-      number,
-      { received: number; accepted: number; rejected: number; duplicates: number }
-    >();
-    for (const b of ledger) {
-      const p = byPartition.get(b.source_partition) ?? {
-        received: 0,
-        accepted: 0,
-        rejected: 0,
-        duplicates: 0,
-      };
-      p.received += b.received;
-      p.accepted += b.accepted;
-      p.rejected += b.rejected;
-      p.duplicates += b.duplicates;
-      byPartition.set(b.source_partition, p);
-    }
-    const loadedByPartition = (
-      await db.raw(
-        `SELECT source_partition AS p, count(*)::int AS n FROM (
-         SELECT source_partition FROM fact_impression UNION ALL SELECT source_partition FROM fact_click
-         UNION ALL SELECT source_partition FROM fact_conversion UNION ALL SELECT source_partition FROM fact_bid_request) f
-       GROUP BY 1`,
-      )
-    ).rows as { p: number; n: number }[];
-    for (const { p, n } of loadedByPartition) {
-      const c = byPartition.get(p);
-      expect({
-        p,
-        conserved: c && c.received === c.accepted + c.rejected + c.duplicates,
-        loaded: n,
-      }).toEqual({ p, conserved: true, loaded: c?.accepted });
-    }
-    const sum = [...byPartition.values()].reduce(
-      (a, c) => ({
-        received: a.received + c.received,
-        rejected: a.rejected + c.rejected,
-        duplicates: a.duplicates + c.duplicates,
-      }),
-      { received: 0, rejected: 0, duplicates: 0 },
-    );
+    const report = await ledgerReport(db);
+    expect(report.misplaced).toEqual([]);
+    expect(report.unconserved).toEqual([]);
+    expect(report.loadedVsAccepted).toEqual([]);
     const truth = produced.groundTruth;
-    expect(sum.received).toBe(EVENTS);
-    expect(sum.duplicates).toBe(truth?.duplicates);
-    expect(sum.rejected).toBe(Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0));
+    expect(report.totals.received).toBe(EVENTS);
+    expect(report.totals.duplicates).toBe(truth?.duplicates);
+    expect(report.totals.rejected).toBe(
+      Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0),
+    );
   });
 
   it('recorded each batch’s lineage and each stopped record exactly once, through every kill', async () => {
-    // lineage commits with the load: eight steps per loaded batch, none for batches never loaded
-    const steps = (
-      await db.raw(
-        `SELECT count(*)::int AS n FROM load_ledger l WHERE l.source_topic IS NOT NULL AND
-           (SELECT count(*) FROM lineage_step s WHERE s.batch_id = l.batch_id) <> 8`,
-      )
-    ).rows as { n: number }[];
-    expect(steps[0]?.n).toBe(0);
-    const orphans = (
-      await db.raw(
-        `SELECT count(*)::int AS n FROM lineage_step s
-         WHERE NOT EXISTS (SELECT 1 FROM load_ledger l WHERE l.batch_id = s.batch_id)`,
-      )
-    ).rows as { n: number }[];
-    expect(orphans[0]?.n).toBe(0);
+    expect(await lineageProblems(db)).toEqual({ incomplete: 0, orphaned: 0 });
     // one stopped record per rejected or duplicate record, and the audit agrees batch by batch
     const truth = produced.groundTruth;
     const malformed = Object.values(truth?.malformed ?? {}).reduce((a, b) => a + b, 0);

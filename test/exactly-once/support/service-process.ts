@@ -38,6 +38,12 @@ export interface Exit {
   readonly stderr: string;
 }
 
+/** One line of the service's JSON log (ADX_LOG_FORMAT=json). */
+export interface LogLine {
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
 /** The built service as a separate process, so that SIGKILL kills it for real. */
 export function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
@@ -45,12 +51,28 @@ export function startProcess(env: Record<string, string>) {
     cwd: ROOT,
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+  let partial = '';
+  /** its log lines so far (the first 10,000: these suites log little) */
+  const lines: LogLine[] = [];
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    stderr = (stderr + text).slice(-20_000);
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    for (const part of parts) {
+      if (lines.length >= 10_000 || !part.startsWith('{')) continue;
+      try {
+        lines.push(JSON.parse(part) as LogLine);
+      } catch {
+        // not one of the service's own lines
+      }
+    }
+  });
   child.stdout.resume();
   const exited = new Promise<Exit>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
-  return { child, exited };
+  return { child, exited, lines };
 }
 
 export function log(line: string): void {
