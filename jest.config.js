@@ -36,6 +36,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/exactly-once/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
     },
+    // several service processes in one consumer group over the real stack
+    {
+      ...base,
+      displayName: 'scale-out',
+      testMatch: ['<rootDir>/test/scale-out/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
     // Prometheus and Alertmanager (ops/stack.sh up --monitoring) over the real stack
     {
       ...base,

@@ -46,8 +46,8 @@ eval "$(ops/stack.sh env | grep -E '^export (KAFKA_BROKERS|SCHEMA_REGISTRY_URL)=
 # Prometheus and Alertmanager with its test configuration through ops/stack.sh)
 eval "$(ops/stack.sh env | grep -E '^export (PROMETHEUS_URL|ALERTMANAGER_URL)=')"
 
-step "jest: conformance (memory and real adapters), contract, integration, exactly-once, monitoring"
-run_jest --selectProjects conformance contract integration exactly-once monitoring --runInBand
+step "jest: conformance (memory and real adapters), contract, integration, exactly-once, scale-out, monitoring"
+run_jest --selectProjects conformance contract integration exactly-once scale-out monitoring --runInBand
 
 node -e '
   let passed = 0, failed = 0, skipped = 0, suitesPassed = 0, suitesFailed = 0, total = 0;

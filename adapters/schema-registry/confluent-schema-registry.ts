@@ -55,6 +55,14 @@ class RegistryUnavailable extends Error {
   }
 }
 
+/** the code (or message) of the innermost cause of a network failure */
+function causeOf(error: unknown): string {
+  let e: unknown = error;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+}
+
 const isTransient = (error: unknown): boolean => {
   if (error instanceof RegistryUnavailable || isNetworkError(error)) return true;
   // the Confluent client's errors carry the HTTP status, or name the socket error when there was
@@ -148,12 +156,22 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
     return this.policy.execute(async (signal) => {
-      const response = await fetch(`${this.connection.url}${path}`, {
-        method,
-        headers: this.headers,
-        signal,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      let response: Response;
+      try {
+        response = await fetch(`${this.connection.url}${path}`, {
+          method,
+          headers: this.headers,
+          signal,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      } catch (error) {
+        // fetch says only "fetch failed": name the registry and the cause (ECONNREFUSED, ...)
+        if (signal.aborted || !isNetworkError(error)) throw error;
+        throw new RegistryUnavailable(
+          `schema registry at ${new URL(this.connection.url).host}: cannot connect (${causeOf(error)})`,
+          0,
+        );
+      }
       const text = await response.text();
       if (response.status === 429 || response.status >= 500)
         throw new RegistryUnavailable(

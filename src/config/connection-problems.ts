@@ -96,7 +96,8 @@ export function databaseSettingsProblem(error: unknown): Error | undefined {
     // a login of the wrong role is a setting to fix, not a failure of the warehouse
     if (e.code === '42501')
       return problem(
-        `DATABASE_URL: its login may not do this (${message}); use a login with the role this command needs (README, "Access control")`,
+        // knex puts the whole statement before Postgres' own words: only those are shown
+        `DATABASE_URL: its login may not do this (${/permission denied.*$/.exec(message)?.[0] ?? 'permission denied'}); use a login with the role this command needs (README, "Access control")`,
       );
   }
   return undefined;

@@ -19,7 +19,8 @@ import type { AppConfig } from '../../src/config/config';
 import { sourceTopics } from '../../src/container/app-tokens';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
 import { dropRun, readTopic, type ReadRecord } from '../support/kafka-topics-io';
-import { creditText, referenceCreditsById, referenceOutcome } from '../support/offline-reference';
+import { referenceCreditsById, referenceOutcome } from '../support/offline-reference';
+import { creditRows, creditsById } from '../support/warehouse-credits';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { decodedTopicPartitions } from '../support/reference-input';
 import { dropBucket, requireS3, S3_TEST, uniqueBucket } from '../support/s3';
@@ -166,32 +167,8 @@ it('loads the reference: the first copy once, the replay all duplicates, nothing
 
 it('credits every click and conversion as the reference does, none of them late', async () => {
   const expected = await reference();
-  const rows = (await db('fact_attribution').select(
-    'event_type',
-    'event_id',
-    'model',
-    'touch_event_type',
-    'touch_event_id',
-    'late',
-  )) as {
-    event_type: string;
-    event_id: string;
-    model: string;
-    touch_event_type: string | null;
-    touch_event_id: string | null;
-    late: boolean;
-  }[];
-  const credits = new Map(
-    rows.map((r) => [
-      `${r.event_type}:${r.event_id}`,
-      creditText(
-        r.model,
-        r.touch_event_id !== null
-          ? { eventType: r.touch_event_type ?? '', eventId: r.touch_event_id }
-          : undefined,
-      ),
-    ]),
-  );
+  const rows = await creditRows(db);
+  const credits = creditsById(rows);
   expect(credits.size).toBeGreaterThan(100);
   expect(credits).toEqual(referenceCreditsById(expected));
   expect(rows.filter((r) => r.late)).toEqual([]);
