@@ -7,6 +7,7 @@ import * as lineage from './005_lineage';
 import * as stoppedRecords from './006_stopped_records';
 import * as partitionState from './007_partition_state';
 import * as leastPrivilege from './008_least_privilege';
+import * as aggregateRefresh from './009_aggregate_refresh';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '006_stopped_records', migration: stoppedRecords },
   { name: '007_partition_state', migration: partitionState },
   { name: '008_least_privilege', migration: leastPrivilege },
+  { name: '009_aggregate_refresh', migration: aggregateRefresh },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -59,6 +59,8 @@ export interface Metrics {
   deadLettered(sourceTopic: string, reason: string, records: number): void;
   error(component: ErrorComponent): void;
   loadSucceeded(at: number): void;
+  /** when the aggregates were last refreshed, by this member or another one */
+  aggregatesRefreshed(at: number): void;
   /** Prometheus text exposition */
   expose(): Promise<string>;
   readonly contentType: string;

@@ -37,10 +37,40 @@ export interface CampaignMetricsQuery {
 /** Per-campaign totals; rates are derived from these so they are never averaged wrongly. */
 export type CampaignMetrics = CampaignTotals;
 
+/** What the aggregates reflect: their last refresh, by whichever member ran it. */
+export interface AggregatesFreshness {
+  /** when that refresh committed, epoch ms */
+  readonly refreshedAt: number;
+  /** the newest load it covered (the ledger's loaded_at, epoch ms); undefined: the ledger was empty */
+  readonly coversLoadsUpTo: number | undefined;
+  /** how many ledger entries (batches) it covered */
+  readonly coversBatches: number;
+}
+
+export type RefreshOutcome =
+  /** this call refreshed the views */
+  | { readonly status: 'refreshed'; readonly freshness: AggregatesFreshness }
+  /** nothing was loaded since the last refresh, by any member: nothing to do */
+  | { readonly status: 'current'; readonly freshness: AggregatesFreshness | undefined }
+  /** another member was refreshing for longer than the caller would wait */
+  | { readonly status: 'busy' };
+
+export interface RefreshOptions {
+  /** how long to wait while another member refreshes: 0 answers 'busy' at once (default: no limit) */
+  readonly waitMs?: number;
+}
+
 export interface Warehouse {
   /** idempotent: a batch id already in the ledger is skipped */
   loadBatch(batch: WarehouseBatch): Promise<LoadResult>;
-  refreshAggregates(): Promise<void>;
+  /**
+   * Brings the aggregates up to every load committed before the call, whoever loaded it. One
+   * refresh at a time across every member sharing the warehouse; skipped when the last one, by
+   * anyone, already covers the ledger.
+   */
+  refreshAggregates(options?: RefreshOptions): Promise<RefreshOutcome>;
+  /** the last refresh by any member; undefined when the views were never refreshed */
+  aggregatesFreshness(): Promise<AggregatesFreshness | undefined>;
   campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]>;
   close(): Promise<void>;
 }

@@ -38,6 +38,7 @@ export class MemoryMetrics implements Metrics {
   readonly consumerLag = new Map<string, number>();
   stagedBytes = 0;
   lastLoad = 0;
+  lastRefresh = 0;
   /** metric name → rendered labels → value */
   private readonly series = new Map<string, Map<string, number>>();
 
@@ -60,6 +61,7 @@ export class MemoryMetrics implements Metrics {
 
     this.set('adx_bytes_staged_total', {}, 0);
     this.set('adx_last_successful_load_timestamp_seconds', {}, 0);
+    this.set('adx_aggregates_refreshed_timestamp_seconds', {}, 0);
   }
 
   private add(name: string, labels: Labels, by: number): void {
@@ -126,6 +128,10 @@ export class MemoryMetrics implements Metrics {
   loadSucceeded(at: number): void {
     this.lastLoad = at;
     this.set('adx_last_successful_load_timestamp_seconds', {}, at / 1000);
+  }
+  aggregatesRefreshed(at: number): void {
+    this.lastRefresh = at;
+    this.set('adx_aggregates_refreshed_timestamp_seconds', {}, at / 1000);
   }
   async expose(): Promise<string> {
     const lines: string[] = [];

@@ -1,9 +1,12 @@
 import { emptyCampaignTotals, type AdEvent, type Attribution, type EventType } from '../../domain';
 import type {
+  AggregatesFreshness,
   BatchSource,
   CampaignMetrics,
   CampaignMetricsQuery,
   LoadResult,
+  RefreshOptions,
+  RefreshOutcome,
   Warehouse,
   WarehouseBatch,
 } from '../../ports';
@@ -19,7 +22,11 @@ export class MemoryWarehouse implements Warehouse {
     string,
     { rows: number; stagedKeys: readonly string[]; source?: BatchSource }
   >();
-  private refreshedAt = 0;
+  private freshness: AggregatesFreshness | undefined;
+  private newestLoad: number | undefined;
+  private refreshing: Promise<RefreshOutcome> | undefined;
+  /** runs inside each refresh, after its coverage is fixed (tests hold a refresh open with it) */
+  duringRefresh: (() => Promise<void>) | undefined;
 
   async loadBatch(batch: WarehouseBatch): Promise<LoadResult> {
     if (this.ledger.has(batch.batchId)) return { loaded: false, rows: 0 };
@@ -44,15 +51,46 @@ export class MemoryWarehouse implements Warehouse {
       stagedKeys: batch.stagedKeys,
       ...(batch.source ? { source: batch.source } : {}),
     });
+    this.newestLoad = Date.now();
     return { loaded: true, rows };
   }
 
-  async refreshAggregates(): Promise<void> {
-    this.refreshedAt = Date.now();
+  /**
+   * Metrics are summed from the facts on every query, so there is nothing to rebuild; what is kept
+   * is the SQL warehouses' bookkeeping: one refresh at a time (callers sharing this instance are
+   * the members), skipped when the last one covers the ledger, and when it happened.
+   */
+  async refreshAggregates(options: RefreshOptions = {}): Promise<RefreshOutcome> {
+    const deadline = Date.now() + (options.waitMs ?? Number.POSITIVE_INFINITY);
+    while (this.refreshing) {
+      const left = deadline - Date.now();
+      if (left <= 0) return { status: 'busy' };
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.refreshing.catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.min(left, 2 ** 31 - 1)))),
+      ]);
+      clearTimeout(timer);
+    }
+    const f = this.freshness;
+    const current = f
+      ? f.coversBatches === this.ledger.size && f.coversLoadsUpTo === this.newestLoad
+      : this.ledger.size === 0;
+    if (current) return { status: 'current', freshness: f };
+    const covers = { coversBatches: this.ledger.size, coversLoadsUpTo: this.newestLoad };
+    this.refreshing = (async (): Promise<RefreshOutcome> => {
+      // a refresh takes time: let a concurrent caller find it running, as on a server
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.duringRefresh?.();
+      const freshness = { refreshedAt: Date.now(), ...covers };
+      this.freshness = freshness;
+      return { status: 'refreshed', freshness };
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
-  get lastRefresh(): number {
-    return this.refreshedAt;
+  async aggregatesFreshness(): Promise<AggregatesFreshness | undefined> {
+    return this.freshness;
   }
 
   async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {

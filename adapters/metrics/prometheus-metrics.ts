@@ -38,6 +38,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly deadLetters: Counter<'source_topic' | 'reason'>;
   private readonly errors: Counter<'component'>;
   private readonly lastLoad: Gauge;
+  private readonly lastRefresh: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -125,6 +126,11 @@ export class PrometheusMetrics implements Metrics {
       help: 'When a batch last loaded (0: none yet)',
       registers,
     });
+    this.lastRefresh = new Gauge({
+      name: 'adx_aggregates_refreshed_timestamp_seconds',
+      help: 'When the materialized views were last refreshed, by any member (0: not seen yet)',
+      registers,
+    });
     for (const source of SOURCE_KINDS) {
       for (const counter of [this.received, this.accepted, this.duplicates])
         counter.inc({ source }, 0);
@@ -179,6 +185,9 @@ export class PrometheusMetrics implements Metrics {
   }
   loadSucceeded(at: number): void {
     this.lastLoad.set(at / 1000);
+  }
+  aggregatesRefreshed(at: number): void {
+    this.lastRefresh.set(at / 1000);
   }
   expose(): Promise<string> {
     return this.registry.metrics();

@@ -1,17 +1,20 @@
 import type { Knex } from 'knex';
 import type {
+  AggregatesFreshness,
   CampaignMetrics,
   CampaignMetricsQuery,
   LoadResult,
+  RefreshOptions,
+  RefreshOutcome,
   Warehouse,
   WarehouseBatch,
 } from '../../ports';
+import { readFreshness, refreshAggregatesSql } from './aggregate-refresh-sql';
 import {
   campaignMetricsQuery,
   toCampaignMetrics,
   type MetricsSource,
 } from './campaign-metrics-sql';
-import { MATERIALIZED_VIEWS } from './fact-tables';
 import { loadBatchInTransaction, type LoadStepHook } from './load-batch';
 
 export interface SqlWarehouseOptions {
@@ -49,13 +52,15 @@ export class SqlWarehouse implements Warehouse {
 
   /**
    * CONCURRENTLY: the new contents are computed beside the old and swapped in by a diff, so readers
-   * of the views are never blocked (only another refresh of the same view waits). Through the
-   * SECURITY DEFINER function of migration 007, so the loader refreshes views it does not own.
+   * of the views are never blocked. One member at a time, only when the ledger moved, recorded in
+   * `aggregate_refresh` with it (see aggregate-refresh-sql.ts).
    */
-  async refreshAggregates(): Promise<void> {
-    for (const view of MATERIALIZED_VIEWS) {
-      await this.knex.raw('SELECT adx_refresh_materialized_view(?)', [view]);
-    }
+  refreshAggregates(options?: RefreshOptions): Promise<RefreshOutcome> {
+    return refreshAggregatesSql(this.knex, options);
+  }
+
+  aggregatesFreshness(): Promise<AggregatesFreshness | undefined> {
+    return readFreshness(this.knex);
   }
 
   async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {

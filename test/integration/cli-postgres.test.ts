@@ -43,7 +43,9 @@ it('migrate status reads without creating anything; migrate up, then the reads a
   expect(audit.stdout).toMatch(/^0 batches, 0 topic-partitions: conserved$/m);
   const report = await adx([...REPORT, '--json'], env);
   expect(report.code).toBe(0);
-  expect(JSON.parse(report.stdout)).toMatchObject({ campaigns: [] });
+  expect(JSON.parse(report.stdout)).toMatchObject({ campaigns: [], views: null });
+  const text = await adx(REPORT, env);
+  expect(text.stdout).toMatch(/\n\nviews never refreshed\n$/);
 });
 
 it('a database that does not exist is named, with how to create it', async () => {

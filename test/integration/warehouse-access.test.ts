@@ -78,6 +78,17 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     );
   });
 
+  it('analysts and auditors read when the views were refreshed; only the loader records it', async () => {
+    for (const role of ['adx_analyst', 'adx_auditor'] as const) {
+      expect(await as(role, 'SELECT refreshed_at, covers_loaded_at FROM aggregate_refresh')).toBe(
+        'ok',
+      );
+      expect(await as(role, 'UPDATE aggregate_refresh SET covers_batches = 0')).toEqual(denied);
+    }
+    expect(await as('adx_loader', 'UPDATE aggregate_refresh SET covers_batches = 0')).toBe('ok');
+    expect(await as('adx_loader', 'DELETE FROM aggregate_refresh')).toEqual(denied);
+  });
+
   async function asLoader<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return harness.knex.transaction(async (trx) => {
       await trx.raw('SET LOCAL ROLE adx_loader');

@@ -12,6 +12,7 @@ import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../suppo
 
 const ALL = MIGRATIONS.map((m) => m.name);
 const TABLES = [
+  'aggregate_refresh',
   'batch_intent',
   'consumer_offsets',
   'dim_campaign',
@@ -100,6 +101,8 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       'SELECT current_user AS user',
     );
     const migrator = rows[0]!.user;
+    expect(await migrateDown(harness.knex)).toEqual(['009_aggregate_refresh']);
+    expect((await relations(harness.knex)).tables).not.toContain('aggregate_refresh');
     expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
     expect(await refreshFunctions(harness.knex)).toBe(0);
     expect(await viewOwners(harness.knex)).toEqual([migrator, migrator]);
@@ -120,6 +123,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
         '006_stopped_records',
         '007_partition_state',
         '008_least_privilege',
+        '009_aggregate_refresh',
       ],
     });
     expect(await migrateDown(harness.knex, { all: true })).toEqual(ALL.slice(0, 3).reverse());
@@ -133,10 +137,11 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
   });
 
   it('007 takes the views back where an earlier 004 had given them to adx_loader', async () => {
+    expect(await migrateDown(harness.knex)).toEqual(['009_aggregate_refresh']);
     expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
     for (const mv of ['mv_campaign_hourly', 'mv_campaign_daily'])
       await harness.knex.raw(`ALTER MATERIALIZED VIEW ${mv} OWNER TO adx_loader`);
-    expect(await migrateUp(harness.knex)).toEqual(['008_least_privilege']);
+    expect(await migrateUp(harness.knex)).toEqual(['008_least_privilege', '009_aggregate_refresh']);
     const { rows } = await harness.knex.raw<{ rows: { user: string }[] }>(
       'SELECT current_user AS user',
     );

@@ -220,7 +220,13 @@ describe('Redshift schema', () => {
   });
 
   it('replicates dimensions and the ledger to every node', () => {
-    for (const name of ['dim_date', 'dim_campaign', 'dim_publisher', 'load_ledger']) {
+    for (const name of [
+      'dim_date',
+      'dim_campaign',
+      'dim_publisher',
+      'load_ledger',
+      'aggregate_refresh',
+    ]) {
       expect(table(name)).toMatch(/DISTSTYLE ALL/);
     }
   });

@@ -1,5 +1,6 @@
 import { EVENT_TYPES, type EventType } from '../../../domain';
 import { ATTRIBUTION_TABLE, FACT_TABLES } from '../fact-tables';
+import { AGGREGATE_REFRESH_DDL } from './redshift-refresh';
 
 /**
  * The star schema in Redshift's dialect: same tables, columns and views as migrations/, with the
@@ -159,5 +160,12 @@ GROUP BY 1, 2, 3`,
 
 /** Every CREATE statement of the Redshift warehouse, in dependency order. */
 export function redshiftSchemaStatements(): string[] {
-  return [...dimensions, ...EVENT_TYPES.map(factTable), attributionTable, ledger, ...views];
+  return [
+    ...dimensions,
+    ...EVENT_TYPES.map(factTable),
+    attributionTable,
+    ledger,
+    AGGREGATE_REFRESH_DDL,
+    ...views,
+  ];
 }

@@ -1,9 +1,11 @@
 import knexFactory, { type Knex } from 'knex';
 import type {
+  AggregatesFreshness,
   CampaignMetrics,
   CampaignMetricsQuery,
   LoadResult,
   ObjectStore,
+  RefreshOutcome,
   Warehouse,
   WarehouseBatch,
 } from '../../../ports';
@@ -12,11 +14,11 @@ import {
   toCampaignMetrics,
   type MetricsSource,
 } from '../campaign-metrics-sql';
-import { MATERIALIZED_VIEWS } from '../fact-tables';
 import { toSafeInteger } from '../sql-numbers';
 import { redshiftSchemaStatements } from './redshift-ddl';
 import { jsonpathsKey, redshiftLoadPlan } from './redshift-load-sql';
 import { copyManifests, type RedshiftS3Config } from './redshift-manifest';
+import { redshiftFreshness, redshiftRefresh } from './redshift-refresh';
 import { jsonpathsFile, type StageKind } from './redshift-stage';
 
 export interface RedshiftWarehouseConfig extends RedshiftS3Config {
@@ -80,11 +82,17 @@ export class RedshiftWarehouse implements Warehouse {
     });
   }
 
-  /** Views refresh themselves (AUTO REFRESH YES); this forces it. Readers are never blocked. */
-  async refreshAggregates(): Promise<void> {
-    for (const view of MATERIALIZED_VIEWS) {
-      await this.knex.raw(`REFRESH MATERIALIZED VIEW ${view}`);
-    }
+  /**
+   * Views refresh themselves (AUTO REFRESH YES); this forces it when the ledger moved since the
+   * last forced refresh, and records it (redshift-refresh.ts). Readers are never blocked; a second
+   * member's refresh queues behind the first in Redshift, so there is no 'busy' here.
+   */
+  refreshAggregates(): Promise<RefreshOutcome> {
+    return redshiftRefresh(this.knex);
+  }
+
+  aggregatesFreshness(): Promise<AggregatesFreshness | undefined> {
+    return redshiftFreshness(this.knex);
   }
 
   async campaignMetrics(query: CampaignMetricsQuery): Promise<CampaignMetrics[]> {

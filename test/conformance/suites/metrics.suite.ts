@@ -110,6 +110,7 @@ export function metricsConformance(name: string, make: () => Promise<MetricsHarn
           expect(value(samples, 'adx_events_rejected_total', { source, reason })).toBe(0);
       }
       expect(value(samples, 'adx_last_successful_load_timestamp_seconds')).toBe(0);
+      expect(value(samples, 'adx_aggregates_refreshed_timestamp_seconds')).toBe(0);
     });
 
     it('counts errors by component', async () => {
@@ -168,7 +169,11 @@ export function metricsConformance(name: string, make: () => Promise<MetricsHarn
       metrics.bytesStaged(1_024);
       metrics.deadLettered('clicks', 'corrupt_payload', 5);
       metrics.loadSucceeded(Date.UTC(2026, 10, 26));
+      metrics.aggregatesRefreshed(Date.UTC(2026, 10, 26, 0, 0, 30));
       const samples = await exposed();
+      expect(value(samples, 'adx_aggregates_refreshed_timestamp_seconds')).toBe(
+        Date.UTC(2026, 10, 26, 0, 0, 30) / 1000,
+      );
       expect(value(samples, 'adx_rows_loaded_total', { table: 'fact_click' })).toBe(7);
       expect(value(samples, 'adx_bytes_staged_total')).toBe(1_024);
       expect(

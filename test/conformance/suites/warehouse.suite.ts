@@ -240,6 +240,71 @@ export function warehouseConformance(name: string, make: () => Promise<Warehouse
       SLOW_MS,
     );
 
+    it(
+      'records when a refresh ran and which loads it covered',
+      async () => {
+        // settle what earlier tests left unrefreshed in a shared database
+        const before = (await warehouse.refreshAggregates()).status;
+        expect(['refreshed', 'current']).toContain(before);
+        const settled = await warehouse.aggregatesFreshness();
+        await warehouse.loadBatch(batch('b1', mixedEvents(campaign, run)));
+        const outcome = await warehouse.refreshAggregates();
+        if (outcome.status !== 'refreshed') throw new Error(`not refreshed: ${outcome.status}`);
+        const { freshness } = outcome;
+        expect(freshness.coversBatches).toBe((settled?.coversBatches ?? 0) + 1);
+        expect(freshness.coversLoadsUpTo).toBeDefined();
+        expect(freshness.coversLoadsUpTo!).toBeLessThanOrEqual(freshness.refreshedAt);
+        expect(freshness.refreshedAt).toBeGreaterThanOrEqual(settled?.refreshedAt ?? 0);
+        expect(await warehouse.aggregatesFreshness()).toEqual(freshness);
+        expect(await metricsOf(campaign)).toEqual(mixedTotals(campaign));
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'skips a refresh when nothing was loaded since the last one',
+      async () => {
+        await warehouse.loadBatch(batch('b1', mixedEvents(campaign, run)));
+        expect((await warehouse.refreshAggregates()).status).toBe('refreshed');
+        const last = await warehouse.aggregatesFreshness();
+        expect(await warehouse.refreshAggregates()).toEqual({ status: 'current', freshness: last });
+        expect(await warehouse.refreshAggregates({ waitMs: 0 })).toEqual({
+          status: 'current',
+          freshness: last,
+        });
+        // a retried batch writes nothing, so there is still nothing to refresh
+        await warehouse.loadBatch(batch('b1', mixedEvents(campaign, run)));
+        expect((await warehouse.refreshAggregates()).status).toBe('current');
+        // an empty batch is a load: the ledger moved
+        await warehouse.loadBatch(batch('empty', []));
+        expect((await warehouse.refreshAggregates()).status).toBe('refreshed');
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'refreshes once when two members refresh at the same time',
+      async () => {
+        await warehouse.loadBatch(batch('b1', mixedEvents(campaign, run)));
+        const waiting = await Promise.all([
+          warehouse.refreshAggregates(),
+          warehouse.refreshAggregates(),
+        ]);
+        expect(waiting.map((o) => o.status).sort()).toEqual(['current', 'refreshed']);
+        await warehouse.loadBatch(batch('b2', mixedEvents(`${campaign}-2`, `${run}-2`)));
+        // not waiting: the second either finds the first running or finds it done
+        const skipping = await Promise.all([
+          warehouse.refreshAggregates({ waitMs: 0 }),
+          warehouse.refreshAggregates({ waitMs: 0 }),
+        ]);
+        const statuses = skipping.map((o) => o.status);
+        expect(statuses.filter((s) => s === 'refreshed')).toHaveLength(1);
+        expect(statuses.filter((s) => s === 'busy' || s === 'current')).toHaveLength(1);
+        expect(await metricsOf(`${campaign}-2`)).toEqual(mixedTotals(`${campaign}-2`));
+      },
+      SLOW_MS,
+    );
+
     /**
      * Distinct ids must stay distinct rows: PGlite once stored ids with lone surrogates as U+FFFD,
      * collapsing distinct accepted events into one row. Ids are drawn from all of Unicode plus
