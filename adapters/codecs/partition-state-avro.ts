@@ -358,13 +358,11 @@ export function encodeSnapshotChunk(chunk: PartitionSnapshotChunk): Buffer {
     head: chunk.head ?? null,
     keys: chunk.keys,
     touches: chunk.touches,
-    pending: chunk.pending.map(
-      (p): PendingRecord => ({
-        ...p,
-        impressionId: p.impressionId ?? null,
-        userAliases: p.userAliases ?? [],
-      }),
-    ),
+    pending: chunk.pending.map((p): PendingRecord => ({
+      ...p,
+      impressionId: p.impressionId ?? null,
+      userAliases: p.userAliases ?? [],
+    })),
   });
 }
 
