@@ -1,5 +1,6 @@
 export * from './batch-committer';
 export * from './clock';
+export * from './dependency-outage';
 export * from './event-publisher';
 export * from './event-source';
 export * from './lineage-log';

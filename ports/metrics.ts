@@ -35,6 +35,8 @@ export const ERROR_COMPONENTS = [
   'openlineage',
   /** a commit was refused: another member had taken the group over (its batch left no trace) */
   'ownership',
+  /** a unit of work found a dependency down and waits the outage out */
+  'dependency_outage',
 ] as const;
 export type ErrorComponent = (typeof ERROR_COMPONENTS)[number];
 

@@ -55,6 +55,9 @@ class RegistryUnavailable extends Error {
   }
 }
 
+const UNREACHABLE =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|other side closed)$/;
+
 /** the code (or message) of the innermost cause of a network failure */
 function causeOf(error: unknown): string {
   let e: unknown = error;
@@ -167,10 +170,11 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
       } catch (error) {
         // fetch says only "fetch failed": name the registry and the cause (ECONNREFUSED, ...)
         if (signal.aborted || !isNetworkError(error)) throw error;
-        throw new RegistryUnavailable(
-          `schema registry at ${new URL(this.connection.url).host}: cannot connect (${causeOf(error)})`,
-          0,
-        );
+        const cause = causeOf(error);
+        const message = `schema registry at ${new URL(this.connection.url).host}: cannot connect (${cause})`;
+        // nobody answering is an outage to wait out; a TLS refusal is a setting to fix
+        if (UNREACHABLE.test(cause)) throw new RegistryUnavailable(message, 0);
+        throw new Error(message, { cause: error });
       }
       const text = await response.text();
       if (response.status === 429 || response.status >= 500)

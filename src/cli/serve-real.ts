@@ -9,11 +9,22 @@ import {
   type ObjectStore,
   type Logger,
   type Metrics,
+  type SchemaRegistry,
   type Warehouse,
 } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { assertKafkaSettings, s3SettingsProblem } from '../config/connection-problems';
-import { buildContainer, CONTRACT_IDS, REAL, SERVICE, STORAGE } from '../container/container';
+import {
+  buildContainer,
+  CONTRACT_IDS,
+  OUTAGES,
+  REAL,
+  SERVICE,
+  STORAGE,
+} from '../container/container';
+import { outageClassifier } from '../container/outage-classifier';
+import type { DependencyOutages } from '../pipeline/dependency-outages';
+import { waitOut } from '../pipeline/wait-out';
 import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
 import { startProgressLog } from '../embedded/progress-log';
@@ -57,22 +68,44 @@ export async function serveReal(
     throw error;
   });
   await ensureTopics(container.get<Kafka>(REAL.Kafka), sourceTopicSpecs(config));
-  const store = container.get<ObjectStore>(TOKENS.ObjectStore);
-  if (store instanceof S3ObjectStore)
-    await store.ensureBucket().catch((error: unknown) => {
-      throw s3SettingsProblem(error, config.s3?.endpoint) ?? error;
-    });
-  container
-    .bind(CONTRACT_IDS)
-    .toConstantValue(await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics));
-  const service = container.get<PipelineService>(SERVICE);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
+  const outages = container.get<DependencyOutages>(OUTAGES);
+  // the service is built once the contracts are registered; the probes ask it from then on
+  const built: { service?: PipelineService } = {};
+  // up before the registry is asked: /readyz names what start-up waits for
   const server = await startOpsServer(
     metrics,
-    { healthy: () => service.status !== 'failed', ready: () => service.status === 'running' },
+    {
+      healthy: () => built.service?.status !== 'failed',
+      ready: () => built.service?.status === 'running',
+      down: () => outages.down(),
+    },
     config.http.host,
     config.http.port,
   );
+  const waitingOut = {
+    outageOf: outageClassifier(config),
+    outages,
+    stopping: () => signal.aborted,
+  };
+  try {
+    const store = container.get<ObjectStore>(TOKENS.ObjectStore);
+    // a bucket that cannot be reached at start is a setting to fix, named at once
+    if (store instanceof S3ObjectStore)
+      await store.ensureBucket().catch((error: unknown) => {
+        throw s3SettingsProblem(error, config.s3?.endpoint) ?? error;
+      });
+    const registry = container.get<SchemaRegistry>(TOKENS.SchemaRegistry);
+    container
+      .bind(CONTRACT_IDS)
+      .toConstantValue(await waitOut(() => registerContracts(registry, config.topics), waitingOut));
+  } catch (error) {
+    server.close();
+    await storage.close();
+    throw error;
+  }
+  const service = container.get<PipelineService>(SERVICE);
+  built.service = service;
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
   logger.info('serving', {
     profile: 'real',

@@ -6,6 +6,8 @@ export const SERVICE = Symbol.for('adx.PipelineService');
 export const CONTRACT_IDS = Symbol.for('adx.ContractIds');
 /** the opened Storage (warehouse, state store, committer), closed at shutdown */
 export const STORAGE = Symbol.for('adx.Storage');
+/** the dependencies found down right now (DependencyOutages), for /readyz */
+export const OUTAGES = Symbol.for('adx.DependencyOutages');
 /** Tokens that exist only in the embedded profile. */
 export const EMBEDDED = { Bus: Symbol.for('adx.embedded.Bus') } as const;
 /** Tokens that exist only in the real profile. */

@@ -20,6 +20,7 @@ import { WireRecordDecoder } from '../../adapters/codecs/wire-record-decoder';
 import { valueSubject } from '../contracts/contract-files';
 import type { AppConfig } from '../config/config';
 import { AggregateRefresher } from '../pipeline/aggregate-refresher';
+import { DependencyOutages } from '../pipeline/dependency-outages';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
 import { configuredOpenLineageSink } from '../lineage/configured-sink';
@@ -29,7 +30,8 @@ import { MeteredEventSource } from '../metrics/metered-event-source';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
-import { SERVICE, sourceTopics, STORAGE, type ContainerOptions } from './app-tokens';
+import { OUTAGES, SERVICE, sourceTopics, STORAGE, type ContainerOptions } from './app-tokens';
+import { outageClassifier } from './outage-classifier';
 import { openStorage } from './storage';
 
 export * from './app-tokens';
@@ -72,6 +74,9 @@ export async function buildContainer(
   // SQL storage keeps lineage next to the loads it describes (same knex, same transaction)
   if (storage.lineage) (await c.rebind(TOKENS.LineageLog)).toConstantValue(storage.lineage);
 
+  c.bind(OUTAGES).toDynamicValue(
+    (ctx) => new DependencyOutages(logger, ctx.get<Metrics>(TOKENS.Metrics)),
+  );
   c.bind(SERVICE).toDynamicValue((ctx) => {
     const pseudonymizer = ctx.get<Pseudonymizer>(TOKENS.Pseudonymizer);
     const metrics = ctx.get<Metrics>(TOKENS.Metrics);
@@ -109,6 +114,8 @@ export async function buildContainer(
           (message) => logger.info(message),
         ),
         crashCheck,
+        outageOf: outageClassifier(config),
+        outages: ctx.get<DependencyOutages>(OUTAGES),
         onRetry: (attempt, error) => {
           metrics.error('side_effects');
           logger.warn('batch side effects failed, retrying', { attempt, error: String(error) });

@@ -7,6 +7,8 @@ export interface Probes {
   healthy(): boolean;
   /** state is restored and the source is being consumed */
   ready(): boolean;
+  /** the dependencies found down right now (readiness is false while any is) */
+  down?(): readonly string[];
 }
 
 /** /metrics (Prometheus text), /healthz and /readyz. Nothing else is served. */
@@ -33,10 +35,13 @@ export function startOpsServer(
         .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
         .end(ok ? 'ok\n' : 'unhealthy\n');
     } else if (path === '/readyz') {
-      const ok = probes.ready();
+      const down = probes.down?.() ?? [];
+      const ok = probes.ready() && down.length === 0;
       res
         .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ok ? 'ready\n' : 'not ready\n');
+        .end(
+          ok ? 'ready\n' : down.length > 0 ? `not ready: ${down.join(', ')} down\n` : 'not ready\n',
+        );
     } else {
       res.writeHead(404).end();
     }

@@ -1,5 +1,11 @@
 import { processBatch, type BatchOptions, type BatchOutcome } from '../../domain';
-import { nextPosition, type RecordDecoder, type SourceBatch, type StateStore } from '../../ports';
+import {
+  nextPosition,
+  type OutageOf,
+  type RecordDecoder,
+  type SourceBatch,
+  type StateStore,
+} from '../../ports';
 import type { OpenLineageSink } from '../lineage/openlineage';
 import {
   applyBatchEffects,
@@ -7,7 +13,9 @@ import {
   type BatchEffectsDeps,
   type DecidedBatch,
 } from './batch-effects';
+import type { DependencyOutages } from './dependency-outages';
 import type { OwnedPartitions } from './owned-partitions';
+import { waitOut } from './wait-out';
 
 export interface BatchPipelineDeps extends BatchEffectsDeps {
   /** raw records → what the domain validates (size check, wire formats, writer schemas) */
@@ -17,26 +25,11 @@ export interface BatchPipelineDeps extends BatchEffectsDeps {
   /** the user under older pseudonymization keys, for attribution across a key rotation */
   readonly previousPseudonyms?: (userId: string) => readonly string[];
   readonly onRetry?: (attempt: number, error: unknown) => void;
+  /** which dependency an error says is down: such a unit of work waits the outage out */
+  readonly outageOf?: OutageOf;
+  readonly outages?: DependencyOutages;
   /** OpenLineage run events per batch (START, COMPLETE or FAIL), when configured */
   readonly openLineage?: OpenLineageSink;
-}
-
-const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
-
-async function withRetries<T>(
-  effect: () => Promise<T>,
-  onRetry?: (attempt: number, error: unknown) => void,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await effect();
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined) throw error;
-      onRetry?.(attempt + 1, error);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
 const seconds = (fromMs: number, now: number): number => (now - fromMs) / 1000;
@@ -55,13 +48,15 @@ export class BatchPipeline {
   constructor(
     private readonly owned: OwnedPartitions,
     private readonly deps: BatchPipelineDeps,
+    /** true once the service is asked to stop: an outage no longer holds the unit of work */
+    private readonly stopping: () => boolean = () => false,
   ) {}
 
   async handle(batch: SourceBatch): Promise<UnitResult> {
     const { deps, owned } = this;
     const { clock, metrics } = deps;
     if (!owned.has(batch.partition)) return { fenced: true };
-    await deps.stateStore.beginBatch(batch.id);
+    await this.waitOut(() => deps.stateStore.beginBatch(batch.id));
     await deps.crashCheck?.('after_intent');
     await deps.openLineage?.start(batch);
 
@@ -130,7 +125,7 @@ export class BatchPipeline {
     if (!owned.has(partition)) return { fenced: true };
     const outcome = processBatch(owned.state, [], deps.clock.now(), options);
     if (outcome.events.length === 0) return { fenced: false, outcome };
-    await deps.stateStore.beginBatch(id);
+    await this.waitOut(() => deps.stateStore.beginBatch(id));
     const commit = owned.commitFor(partition, id, outcome, []);
     const applied = await this.effects({ kind: 'release', id, outcome, commit });
     owned.committed(commit, applied.fenced);
@@ -140,6 +135,16 @@ export class BatchPipeline {
   }
 
   private effects(decided: DecidedBatch): Promise<AppliedEffects> {
-    return withRetries(() => applyBatchEffects(this.deps, decided), this.deps.onRetry);
+    return this.waitOut(() => applyBatchEffects(this.deps, decided));
+  }
+
+  /** idempotent steps only: an outage is waited out, anything else retried a few times */
+  private waitOut<T>(step: () => Promise<T>): Promise<T> {
+    return waitOut(step, {
+      outageOf: this.deps.outageOf ?? (() => undefined),
+      ...(this.deps.outages ? { outages: this.deps.outages } : {}),
+      stopping: this.stopping,
+      ...(this.deps.onRetry ? { onRetry: this.deps.onRetry } : {}),
+    });
   }
 }

@@ -83,7 +83,7 @@ export class PipelineService {
       this.logger,
     );
     this.owned = owned;
-    this.pipeline = new BatchPipeline(owned, this.deps);
+    this.pipeline = new BatchPipeline(owned, this.deps, () => this.statusValue !== 'running');
     this.statusValue = 'running';
     this.refresher?.start();
     this.idle.start(() => owned.state);

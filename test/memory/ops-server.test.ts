@@ -9,12 +9,13 @@ describe('ops HTTP server', () => {
   let base: string;
   let ready = false;
   let healthy = true;
+  let down: string[] = [];
   const metrics = new PrometheusMetrics({ defaultMetrics: false });
 
   beforeAll(async () => {
     server = await startOpsServer(
       metrics,
-      { healthy: () => healthy, ready: () => ready },
+      { healthy: () => healthy, ready: () => ready, down: () => down },
       '127.0.0.1',
       0,
     );
@@ -43,6 +44,16 @@ describe('ops HTTP server', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     healthy = false;
     expect((await fetch(`${base}/healthz`)).status).toBe(503);
+  });
+
+  it('is not ready while a dependency is down, and says which', async () => {
+    ready = true;
+    down = ['postgres', 'object store'];
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe('not ready: postgres, object store down\n');
+    down = [];
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
   it('serves nothing else', async () => {
