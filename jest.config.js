@@ -43,6 +43,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/scale-out/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
     },
+    // stops parts of the shared stack one at a time: run last and alone (scripts/test-all.sh)
+    {
+      ...base,
+      displayName: 'outages',
+      testMatch: ['<rootDir>/test/outages/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/real-stack.setup.ts'],
+    },
     // Prometheus and Alertmanager (ops/stack.sh up --monitoring) over the real stack
     {
       ...base,

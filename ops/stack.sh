@@ -8,6 +8,9 @@
 #   ops/stack.sh up --monitoring       also Prometheus and Alertmanager (ops/stack-monitoring.sh)
 #   ops/stack.sh status   one line per component; exit 1 if any is down (--monitoring: those too)
 #   ops/stack.sh down     stop what `up` started (pid files under .stack/run/)
+#   ops/stack.sh stop <component>    stop one component (kafka, s3proxy, s3tls, registry, postgres):
+#                                    the outage tests take one dependency away at a time
+#   ops/stack.sh start <component>   start it again and wait until it is healthy
 #   ops/stack.sh env      print the connection settings as shell exports
 #   ops/stack.sh env --tls  the same for the encrypted endpoints (ops/stack-secure.sh)
 #
@@ -486,10 +489,11 @@ registry_start() {
   [[ -f "$jar" ]] || die "registry jar not found under $REG_DIR"
   [[ "$REG_VARIANT" == registry ]] \
     || log "no Java 21+ runtime chosen: running the registry as Apicurio 3.0.9 on Java $(java_major "$REG_JAVA")"
-  # Storage: Apicurio's default in-memory H2 (schemas are lost when the registry stops), or
-  # with REGISTRY_STORAGE=file an H2 database file under .stack/data/registry (kept).
+  # Storage: by default an H2 database file under .stack/data/registry, so schemas survive a
+  # restart of the registry as Confluent's do in _schemas (the outage tests restart it with
+  # records on the topics that name its ids); REGISTRY_STORAGE=mem: Apicurio's in-memory H2.
   local storage=()
-  case "${REGISTRY_STORAGE:-mem}" in
+  case "${REGISTRY_STORAGE:-file}" in
     mem) ;;
     file)
       mkdir -p "$DATA/registry"
@@ -616,6 +620,49 @@ cmd_down() {
   log "down: stopped what ops/stack.sh had started (data kept in .stack/data)"
 }
 
+cmd_stop_one() { # component
+  local c="${1:-}"
+  lock
+  case "$c" in
+    kafka | s3proxy | s3tls | registry) stop_component "$c" ;;
+    postgres)
+      local ver
+      ver="$(pg_version_dir)"
+      [[ -n "$ver" ]] || die "no local PostgreSQL cluster $POSTGRES_CLUSTER to stop"
+      log "stopping PostgreSQL $ver/$POSTGRES_CLUSTER"
+      pg_ctlcluster --skip-systemctl-redirect "$ver" "$POSTGRES_CLUSTER" stop -m fast 9>&-
+      ;;
+    *) die "stop: expected kafka, s3proxy, s3tls, registry or postgres, got '$c'" ;;
+  esac
+}
+
+cmd_start_one() { # component
+  local c="${1:-}"
+  lock
+  case "$c" in
+    kafka | s3proxy | s3tls | registry)
+      if ! healthy "$c"; then
+        our_pid "$c" >/dev/null || "${c}_start"
+        local t
+        case "$c" in
+          kafka) t="$KAFKA_TIMEOUT" ;;
+          registry) t="$REGISTRY_TIMEOUT" ;;
+          *) t="$S3PROXY_TIMEOUT" ;;
+        esac
+        wait_healthy "$c" "$t" || die "$c did not become healthy"
+      fi
+      ;;
+    postgres)
+      # a cluster this script did not start before stays one it did not start (down leaves it)
+      local marked=0
+      [[ -f "$RUN/postgres.started-by-stack" ]] && marked=1
+      postgres_up
+      ((marked)) || rm -f "$RUN/postgres.started-by-stack"
+      ;;
+    *) die "start: expected kafka, s3proxy, s3tls, registry or postgres, got '$c'" ;;
+  esac
+}
+
 cmd_env() {
   if [[ "${1:-}" == --tls ]]; then cmd_env_tls; return; fi
   cat <<EOF
@@ -637,9 +684,11 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  stop) cmd_stop_one "${2:-}" ;;
+  start) cmd_start_one "${2:-}" ;;
   env) cmd_env "${2:-}" ;;
   *)
-    echo "usage: ops/stack.sh up [--monitoring] | down | status [--monitoring] | env [--tls]" >&2
+    echo "usage: ops/stack.sh up [--monitoring] | down | status [--monitoring] | stop|start <component> | env [--tls]" >&2
     exit 2
     ;;
 esac

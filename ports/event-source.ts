@@ -45,6 +45,11 @@ export type BatchHandler = (batch: SourceBatch) => Promise<BatchResult | void>;
 export interface AssignmentListener {
   assigned(partitions: readonly number[]): Promise<readonly TopicPartitionOffset[]>;
   revoked(partitions: readonly number[]): Promise<void>;
+  /**
+   * the source lost its broker and is reconnecting on its own (an outage, not a failure of
+   * run()); the next assigned() says it is back
+   */
+  unavailable?(error: unknown): void;
 }
 
 /**

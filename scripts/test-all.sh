@@ -49,6 +49,9 @@ eval "$(ops/stack.sh env | grep -E '^export (PROMETHEUS_URL|ALERTMANAGER_URL)=')
 step "jest: conformance (memory and real adapters), contract, integration, exactly-once, scale-out, monitoring"
 run_jest --selectProjects conformance contract integration exactly-once scale-out monitoring --runInBand
 
+step "jest: outages (stops Postgres, S3Proxy, the registry and Kafka one at a time, so last)"
+run_jest --selectProjects outages --runInBand
+
 node -e '
   let passed = 0, failed = 0, skipped = 0, suitesPassed = 0, suitesFailed = 0, total = 0;
   for (const file of process.argv.slice(1)) {

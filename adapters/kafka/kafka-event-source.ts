@@ -87,7 +87,10 @@ export class KafkaEventSource implements EventSource {
   async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
     const done = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.fail(event.payload.error);
+      // kafkajs restarts the consumer itself after a retriable crash (a broker restart): the
+      // next join hands the groups over again, from the stored positions
+      if (event.payload.restart) assignment.unavailable?.(event.payload.error);
+      else this.fail(event.payload.error);
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const joined = event.payload.memberAssignment;

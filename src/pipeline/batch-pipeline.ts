@@ -61,7 +61,8 @@ export class BatchPipeline {
     await deps.openLineage?.start(batch);
 
     let t = clock.now();
-    const records = await deps.decoder.decode(batch);
+    // decoding asks the registry for writer schemas it has not seen: an outage is waited out too
+    const records = await this.waitOut(() => deps.decoder.decode(batch));
     metrics.observeStage('decode', seconds(t, clock.now()));
 
     t = clock.now();

@@ -30,16 +30,17 @@ export class DependencyOutages {
     this.logger.warn('dependency down: waiting it out', { dependency, error: String(error) });
   }
 
-  /** a unit of work went through: whatever it found down answers again */
-  recovered(): void {
-    for (const [dependency, outage] of this.current) {
+  /** a unit of work went through (or `dependency` answered): what it found down is back */
+  recovered(dependency?: string): void {
+    for (const [name, outage] of this.current) {
+      if (dependency !== undefined && name !== dependency) continue;
       this.logger.info('dependency back', {
-        dependency,
+        dependency: name,
         downMs: this.now() - outage.since,
         attempts: outage.attempts,
       });
+      this.current.delete(name);
     }
-    this.current.clear();
   }
 
   /** the dependencies down now, for readiness */

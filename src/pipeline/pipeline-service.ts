@@ -90,6 +90,7 @@ export class PipelineService {
     const assignment: AssignmentListener = {
       assigned: (partitions) =>
         this.exclusive(async () => {
+          this.deps.outages?.recovered('kafka');
           const positions: TopicPartitionOffset[] = [];
           for (const p of partitions) positions.push(...(await owned.acquire(p)));
           return positions;
@@ -98,6 +99,7 @@ export class PipelineService {
         this.exclusive(async () => {
           for (const p of partitions) owned.release(p, 'revoked');
         }),
+      unavailable: (error) => this.deps.outages?.failed('kafka', error),
     };
     // a unit of work that fails outside the source's own handler (an idle release) ends the
     // service the same way: the in-process state has moved on past what was committed
