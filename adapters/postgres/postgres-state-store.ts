@@ -33,6 +33,10 @@ export class OwnershipLost extends Error {
   }
 }
 
+/**
+ * A changelog row; its sequence is selected as text (`sequence::text AS sequence`), so ORDER BY
+ * names the table's column: a bare `sequence` would sort the text alias (1, 10, 11, 2, ...).
+ */
 interface ChangelogRow {
   sequence: string | number;
   batch_id: string;
@@ -128,7 +132,7 @@ export class PostgresStateStore implements StateStore {
         const changes = (
           await trx.raw<{ rows: ChangelogRow[] }>(
             'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
-              'WHERE partition = ? AND sequence > ? ORDER BY sequence',
+              'WHERE partition = ? AND sequence > ? ORDER BY partition_changelog.sequence',
             [partition, after],
           )
         ).rows.map(entryOf);
@@ -238,7 +242,7 @@ export class PostgresStateStore implements StateStore {
         'SELECT sequence::text AS sequence, clock FROM partition_changelog WHERE partition = ? ' +
           'AND sequence <= ? AND sequence < coalesce((SELECT min(sequence) FROM ' +
           'partition_changelog WHERE partition = ? AND max_event_time >= ?), ?) ' +
-          'ORDER BY sequence DESC LIMIT 1',
+          'ORDER BY partition_changelog.sequence DESC LIMIT 1',
         [partition, snapshot.sequence, partition, snapshot.trimBefore, snapshot.sequence + 1],
       )
     ).rows;
@@ -302,7 +306,7 @@ export class PostgresStateStore implements StateStore {
     const entries = (
       await trx.raw<{ rows: ChangelogRow[] }>(
         'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
-          'WHERE partition = ? ORDER BY sequence',
+          'WHERE partition = ? ORDER BY partition_changelog.sequence',
         [partition],
       )
     ).rows.map(entryOf);

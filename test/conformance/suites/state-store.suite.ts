@@ -164,6 +164,39 @@ export function stateStoreConformance(name: string, make: () => Promise<StateSto
     );
 
     it(
+      'returns entries in sequence order past 9, and trims up to the latest behind the horizon',
+      async () => {
+        const { epoch } = await store.acquire(8, 'a');
+        const state = newPartitionState(8, INPUTS);
+        const entries: ChangelogEntry[] = [];
+        for (let n = 1; n <= 12; n++) {
+          const events = unitEvents(run, 8, n, T + n * HOUR);
+          entries.push(entry(n, `${run}-${n}`, events, fold(state, events)));
+          await commit({ partition: 8, epoch, batchId: `${run}-${n}`, entry: entries[n - 1] });
+        }
+        expect((await store.acquire(8, 'b')).changes.map((e) => e.sequence)).toEqual(
+          entries.map((e) => e.sequence),
+        );
+        const { epoch: next } = await store.acquire(8, 'c');
+        // entries 1..11 are behind the horizon: all of them go, 12 is the snapshot's own
+        await commit({
+          partition: 8,
+          epoch: next,
+          batchId: `${run}-snap`,
+          snapshot: {
+            sequence: 12,
+            chunks: [...snapshotChunks(state)],
+            trimBefore: T + 11.5 * HOUR,
+          },
+        });
+        const log = await store.readLog(8);
+        expect(log.entries.map((e) => e.sequence)).toEqual([12]);
+        expect(log.startClock).toEqual(entries[10]?.clock);
+      },
+      SLOW_MS,
+    );
+
+    it(
       'refuses a commit under a stale epoch and keeps nothing of it',
       async () => {
         const old = await store.acquire(1, 'a');
