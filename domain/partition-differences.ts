@@ -14,8 +14,9 @@ export function partitionDifferences(live: PartitionContent, rebuilt: PartitionC
   ];
 }
 
-/** An event time as a date when it is one (a clock starts at -Infinity). */
+/** An event time as a date; `none` before a clock has seen any (it starts at the lowest integer). */
 export function timeText(ms: number): string {
+  if (ms <= Number.MIN_SAFE_INTEGER) return 'none';
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
 

@@ -33,8 +33,14 @@ export interface RebuildCheck {
   readonly entries: number;
   /** domain events in them */
   readonly events: number;
+  /** the first entry retained (absent: none is) */
+  readonly firstSequence?: number;
+  /** older entries were trimmed: the rebuild starts from the clock kept before the first one */
+  readonly trimmed: boolean;
   /** the snapshot the live state starts from (absent: none was taken yet) */
   readonly snapshotSequence?: number;
+  /** the entries after it, which the live state replays on it */
+  readonly changes: number;
   /** the latest sequence committed */
   readonly head: number;
   readonly equal: boolean;
@@ -90,8 +96,8 @@ export function rebuildPartition(
 }
 
 /**
- * Entries missing from the log: sequences go up by one per committed entry, a log never trimmed
- * starts at 1, and nothing after the snapshot is ever trimmed.
+ * Entries missing from the log, or out of order: sequences go up by one per committed entry, a log
+ * never trimmed starts at 1, and nothing after the snapshot is ever trimmed.
  */
 export function changelogGaps(changelog: RetainedChangelog, snapshotSequence?: number): string[] {
   const gaps: string[] = [];
@@ -104,7 +110,9 @@ export function changelogGaps(changelog: RetainedChangelog, snapshotSequence?: n
     missing(1, first.sequence - 1, '(the log was never trimmed)');
   changelog.entries.forEach((entry, i) => {
     const before = changelog.entries[i - 1];
-    if (before && entry.sequence > before.sequence + 1)
+    if (before && entry.sequence <= before.sequence)
+      gaps.push(`changelog entry ${entry.sequence} out of order (after ${before.sequence})`);
+    else if (before && entry.sequence > before.sequence + 1)
       missing(
         before.sequence + 1,
         entry.sequence - 1,
@@ -146,7 +154,10 @@ export function checkRebuild(
     partition,
     entries: log.entries.length,
     events: log.entries.reduce((n, e) => n + e.events.length, 0),
+    ...(log.entries[0] ? { firstSequence: log.entries[0].sequence } : {}),
+    trimmed: log.startClock !== undefined,
     ...(snapshot ? { snapshotSequence: snapshot.sequence } : {}),
+    changes: log.entries.filter((e) => e.sequence > (snapshot?.sequence ?? 0)).length,
     head: Math.max(snapshot?.sequence ?? 0, last?.sequence ?? 0),
     equal: differences.length === 0,
     differences,

@@ -18,7 +18,16 @@ import {
   type SourceRecord,
 } from '../../../domain';
 import { MemoryStateStore } from '../../../adapters/memory/memory-state-store';
-import { NOW } from '../../support/domain-fixtures';
+import type { StateStore } from '../../../ports';
+import {
+  bidRequest,
+  click,
+  conversion,
+  impression,
+  MINUTE_MS,
+  NOW,
+  T0,
+} from '../../support/domain-fixtures';
 
 export interface Unit {
   readonly records: readonly SourceRecord[];
@@ -29,8 +38,8 @@ export interface Unit {
   readonly chunkEntries?: number;
 }
 
-export interface Committed {
-  readonly store: MemoryStateStore;
+export interface Committed<S extends StateStore> {
+  readonly store: S;
   /** the decider state as the service holds it after the last unit */
   readonly state: PipelineState;
   /** entries dropped by snapshots, over all groups */
@@ -38,12 +47,12 @@ export interface Committed {
   readonly snapshots: number;
 }
 
-export async function commitUnits(
+export async function commitUnits<S extends StateStore = MemoryStateStore>(
   rules: PipelineRules,
   units: readonly Unit[],
-  options: { endOfInput?: boolean } = {},
-): Promise<Committed> {
-  const store = new MemoryStateStore();
+  options: { endOfInput?: boolean; store?: S } = {},
+): Promise<Committed<S>> {
+  const store = options.store ?? (new MemoryStateStore() as StateStore as S);
   let state = initialPipelineState(rules);
   const owned = new Map<number, { epoch: number; head: number }>();
   let [committedEntries, snapshots] = [0, 0];
@@ -94,4 +103,29 @@ export async function commitUnits(
   for (const partition of await store.partitions())
     retained += (await store.readLog(partition)).entries.length;
   return { store, state, trimmed: committedEntries - retained, snapshots };
+}
+
+/** An hour of one user's traffic on group 0: an impression, a click on it, a bid, a conversion. */
+function hourOf(h: number): SourceRecord[] {
+  const at = T0 + h * 60 * MINUTE_MS;
+  const offset = (n: number) => String(4 * h + n);
+  return [
+    impression({ id: `imp-${h}`, time: at, offset: offset(0) }),
+    click({
+      id: `clk-${h}`,
+      time: at + 5 * MINUTE_MS,
+      impressionId: `imp-${h}`,
+      offset: offset(1),
+    }),
+    bidRequest({ id: `bid-${h}`, time: at + 6 * MINUTE_MS, offset: offset(2) }),
+    conversion({ id: `conv-${h}`, time: at + 50 * MINUTE_MS, offset: offset(3) }),
+  ];
+}
+
+/** `hours` of traffic, one unit of work an hour, a snapshot (and trim) after every third. */
+export function hourlyUnits(hours: number): Unit[] {
+  return Array.from({ length: hours }, (_, h) => ({
+    records: hourOf(h),
+    snapshot: () => h % 3 === 2,
+  }));
 }

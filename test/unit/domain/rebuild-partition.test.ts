@@ -9,47 +9,18 @@ import {
   partitionDifferences,
   settlePartition,
   type AdEvent,
-  type SourceRecord,
 } from '../../../domain';
 import type { StoredPartition } from '../../../ports';
-import {
-  bidRequest,
-  click,
-  conversion,
-  impression,
-  MINUTE_MS,
-  T0,
-} from '../../support/domain-fixtures';
-import { commitUnits } from './committed-units';
+import { MINUTE_MS, T0 } from '../../support/domain-fixtures';
+import { commitUnits, hourlyUnits } from './committed-units';
 import { PROPERTY_RULES } from './traffic-arbitraries';
 
 const rules = PROPERTY_RULES;
 const HOUR = 60 * MINUTE_MS;
 
-/** An hour of one user's traffic on group 0: an impression, a click on it, a bid, a conversion. */
-function hourOf(h: number): SourceRecord[] {
-  const at = T0 + h * HOUR;
-  const offset = (n: number) => String(4 * h + n);
-  return [
-    impression({ id: `imp-${h}`, time: at, offset: offset(0) }),
-    click({
-      id: `clk-${h}`,
-      time: at + 5 * MINUTE_MS,
-      impressionId: `imp-${h}`,
-      offset: offset(1),
-    }),
-    bidRequest({ id: `bid-${h}`, time: at + 6 * MINUTE_MS, offset: offset(2) }),
-    conversion({ id: `conv-${h}`, time: at + 50 * MINUTE_MS, offset: offset(3) }),
-  ];
-}
-
 /** Twelve hours, one unit of work an hour, a snapshot (and trim) after every third. */
 async function servedGroup(): Promise<{ stored: StoredPartition; trimmed: number }> {
-  const units = Array.from({ length: 12 }, (_, h) => ({
-    records: hourOf(h),
-    snapshot: () => h % 3 === 2,
-  }));
-  const { store, trimmed } = await commitUnits(rules, units);
+  const { store, trimmed } = await commitUnits(rules, hourlyUnits(12));
   return { stored: await store.readState(0), trimmed };
 }
 
@@ -132,6 +103,12 @@ describe('changelogGaps', () => {
       'changelog entries 5-7 missing (between 4 and 8)',
     ]);
   });
+  it('names entries out of order', () => {
+    expect(changelogGaps({ entries: [entry(1), entry(10), entry(11), entry(2)] })).toEqual([
+      'changelog entries 2-9 missing (between 1 and 10)',
+      'changelog entry 2 out of order (after 11)',
+    ]);
+  });
 });
 
 describe('partitionDifferences', () => {
@@ -146,8 +123,8 @@ describe('partitionDifferences', () => {
       },
     };
     expect(partitionDifferences(live, rebuilt)).toEqual([
-      `watermark: live ${Number.MIN_SAFE_INTEGER}, rebuilt ${new Date(T0).toISOString()}`,
-      `input clicks: live max event time ${Number.MIN_SAFE_INTEGER}, rebuilt max event time ${new Date(T0).toISOString()} (idle)`,
+      `watermark: live none, rebuilt ${new Date(T0).toISOString()}`,
+      `input clicks: live max event time none, rebuilt max event time ${new Date(T0).toISOString()} (idle)`,
     ]);
     expect(partitionDifferences(live, live)).toEqual([]);
   });
