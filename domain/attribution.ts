@@ -15,6 +15,7 @@ import {
   audienceKey,
   earliestBetween,
   emptyTouchIndex,
+  dropTouchesBefore,
   expireTouches,
   latestBetween,
   namedTouch,
@@ -208,20 +209,43 @@ export function releaseAttributed(state: AttributionState, attribution: Attribut
 }
 
 /**
- * Drops touches no click or conversion can reach any more: every future one is at or after the
- * watermark, and every waiting one at or after the oldest waiting, so nothing reaches back further
- * than the earlier of the two minus the longest window.
+ * Touches older than these can be reached by no click or conversion any more: every future one is
+ * at or after the watermark, and every waiting one at or after the oldest waiting, so nothing
+ * reaches back further than the earlier of the two minus the longest window.
  */
+function unreachableBefore(state: AttributionState, watermark: number, rules: PipelineRules) {
+  const oldestWaiting = peekPending(state.pending)?.time ?? Number.POSITIVE_INFINITY;
+  const horizon = Math.min(watermark, oldestWaiting);
+  return {
+    impressions: horizon - Math.max(rules.clickLookbackMs, rules.viewThroughWindowMs),
+    clicks: horizon - rules.conversionClickWindowMs,
+  };
+}
+
+/** Drops unreachable touches, an hour of event time at a time (cheap enough to run per event). */
 export function forgetUnreachableTouches(
   state: AttributionState,
   watermark: number,
   rules: PipelineRules,
 ): void {
-  const oldestWaiting = peekPending(state.pending)?.time ?? Number.POSITIVE_INFINITY;
-  const horizon = Math.min(watermark, oldestWaiting);
-  const impressionCutoff = horizon - Math.max(rules.clickLookbackMs, rules.viewThroughWindowMs);
-  if (bucketOf(impressionCutoff) <= state.expiredThroughBucket) return;
-  state.expiredThroughBucket = bucketOf(impressionCutoff);
-  expireTouches(state.impressions, impressionCutoff);
-  expireTouches(state.clicks, horizon - rules.conversionClickWindowMs);
+  const cutoff = unreachableBefore(state, watermark, rules);
+  if (bucketOf(cutoff.impressions) <= state.expiredThroughBucket) return;
+  state.expiredThroughBucket = bucketOf(cutoff.impressions);
+  expireTouches(state.impressions, cutoff.impressions);
+  expireTouches(state.clicks, cutoff.clicks);
+}
+
+/**
+ * Drops every unreachable touch now, to the millisecond: the hourly expiry leaves some in the
+ * current hour depending on what else the audience holds, so two states with the same reachable
+ * touches can differ; after this they do not. A walk over all touches: for comparing states.
+ */
+export function dropUnreachableTouches(
+  state: AttributionState,
+  watermark: number,
+  rules: PipelineRules,
+): void {
+  const cutoff = unreachableBefore(state, watermark, rules);
+  dropTouchesBefore(state.impressions, cutoff.impressions);
+  dropTouchesBefore(state.clicks, cutoff.clicks);
 }

@@ -25,4 +25,6 @@ export * from './pending-attributions';
 export * from './text';
 export * from './event-key-index';
 export * from './partition-snapshot';
+export * from './partition-differences';
+export * from './rebuild-partition';
 export type { PendingAttribution } from './pending-queue';

@@ -1,4 +1,4 @@
-import { forgetUnreachableTouches } from './attribution';
+import { dropUnreachableTouches, forgetUnreachableTouches } from './attribution';
 import { forgetExpired } from './dedupe';
 import { indexedKeys, rememberKey, type IndexedKey } from './event-key-index';
 import { pushPending, type PendingAttribution } from './pending-queue';
@@ -162,12 +162,13 @@ export function partitionFromClock(
 /**
  * Forgets now whatever the watermark already allows forgetting. Expiry runs lazily, an hour of
  * event time at a time, so two states with the same content can differ in what they have not yet
- * dropped; settled, they are equal.
+ * dropped; settled (unreachable touches to the millisecond), they are equal.
  */
 export function settlePartition(state: PartitionState, rules: PipelineRules): PartitionState {
   forgetExpired(state.dedupe, state.clock.watermark, rules);
   state.attribution.expiredThroughBucket = Number.MIN_SAFE_INTEGER;
   forgetUnreachableTouches(state.attribution, state.clock.watermark, rules);
+  dropUnreachableTouches(state.attribution, state.clock.watermark, rules);
   return state;
 }
 

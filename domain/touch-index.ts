@@ -117,3 +117,14 @@ export function expireTouches(index: TouchIndex, cutoff: number): void {
     index.buckets.delete(bucket);
   }
 }
+
+/** Drops every touch older than cutoff, whatever its hour (a walk over every audience). */
+export function dropTouchesBefore(index: TouchIndex, cutoff: number): void {
+  expireTouches(index, cutoff);
+  for (const [audience, list] of index.byAudience) {
+    let drop = 0;
+    while (drop < list.length && (list[drop] as TouchRef).time < cutoff) drop++;
+    if (drop === list.length) index.byAudience.delete(audience);
+    else if (drop > 0) list.splice(0, drop);
+  }
+}

@@ -45,6 +45,20 @@ export interface PartitionLog {
   readonly entries: readonly ChangelogEntry[];
 }
 
+/**
+ * A group's snapshot and its whole retained log, read at one point in time and without taking the
+ * group over (no new epoch, nothing a running owner would notice): for `adx rebuild`. The entries
+ * after the snapshot are the changes an owner replays on it.
+ */
+export interface StoredPartition {
+  readonly partition: number;
+  readonly snapshot?: {
+    readonly sequence: number;
+    readonly chunks: readonly PartitionSnapshotChunk[];
+  };
+  readonly log: PartitionLog;
+}
+
 export interface PartitionCommit {
   readonly partition: number;
   readonly epoch: number;
@@ -81,6 +95,8 @@ export interface StateStore {
   /** conditional on the epoch being the group's latest */
   commit(commit: PartitionCommit): Promise<CommitResult>;
   readLog(partition: number): Promise<PartitionLog>;
+  /** read-only: never changes the group's epoch, so it never fences its owner */
+  readState(partition: number): Promise<StoredPartition>;
   /** groups that have anything stored */
   partitions(): Promise<number[]>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import type {
   PartitionCommit,
   PartitionLog,
   StateStore,
+  StoredPartition,
   TopicPartitionOffset,
 } from '../../ports';
 
@@ -95,6 +96,15 @@ export class MemoryStateStore implements StateStore {
     return structuredClone({
       ...(g.startClock ? { startClock: g.startClock } : {}),
       entries: g.changelog,
+    });
+  }
+
+  async readState(partition: number): Promise<StoredPartition> {
+    const g = this.groups.get(partition);
+    return structuredClone({
+      partition,
+      ...(g?.snapshot ? { snapshot: g.snapshot } : {}),
+      log: { ...(g?.startClock ? { startClock: g.startClock } : {}), entries: g?.changelog ?? [] },
     });
   }
 

@@ -7,6 +7,7 @@ import type {
   PartitionCommit,
   PartitionLog,
   StateStore,
+  StoredPartition,
   TopicPartitionOffset,
 } from '../../ports';
 import {
@@ -32,6 +33,10 @@ export class OwnershipLost extends Error {
   }
 }
 
+/**
+ * A changelog row; its sequence is selected as text (`sequence::text AS sequence`), so ORDER BY
+ * names the table's column: a bare `sequence` would sort the text alias (1, 10, 11, 2, ...).
+ */
 interface ChangelogRow {
   sequence: string | number;
   batch_id: string;
@@ -62,6 +67,9 @@ function maxEventTime(entry: ChangelogEntry): number | null {
   }
   return max;
 }
+
+/** Reads of several tables that must agree with each other, and change nothing. */
+const READ_AT_ONE_POINT = { isolationLevel: 'repeatable read', readOnly: true } as const;
 
 /**
  * Decider state and consumer positions in Postgres (server or PGlite; tables from migration 007),
@@ -119,33 +127,19 @@ export class PostgresStateStore implements StateStore {
         const head = Math.max(Number(heads?.changelog ?? 0), Number(heads?.snapshot ?? 0));
         if (knownHead === head)
           return { partition, epoch, changes: [], head, positions, unchanged: true };
-        const [snapshot] = (
-          await trx.raw<{ rows: { sequence: string }[] }>(
-            'SELECT sequence::text AS sequence FROM partition_snapshot WHERE partition = ?',
-            [partition],
-          )
-        ).rows;
-        const after = snapshot ? Number(snapshot.sequence) : 0;
-        const chunks = snapshot
-          ? (
-              await trx.raw<{ rows: { body: Uint8Array }[] }>(
-                'SELECT body FROM partition_snapshot_chunk WHERE partition = ? AND sequence = ? ' +
-                  'ORDER BY chunk',
-                [partition, after],
-              )
-            ).rows.map((r) => decodeSnapshotChunk(r.body))
-          : [];
+        const snapshot = await this.snapshotOf(trx, partition);
+        const after = snapshot?.sequence ?? 0;
         const changes = (
           await trx.raw<{ rows: ChangelogRow[] }>(
             'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
-              'WHERE partition = ? AND sequence > ? ORDER BY sequence',
+              'WHERE partition = ? AND sequence > ? ORDER BY partition_changelog.sequence',
             [partition, after],
           )
         ).rows.map(entryOf);
         return {
           partition,
           epoch,
-          ...(snapshot ? { snapshot: { sequence: after, chunks } } : {}),
+          ...(snapshot ? { snapshot } : {}),
           changes,
           head,
           positions,
@@ -248,7 +242,7 @@ export class PostgresStateStore implements StateStore {
         'SELECT sequence::text AS sequence, clock FROM partition_changelog WHERE partition = ? ' +
           'AND sequence <= ? AND sequence < coalesce((SELECT min(sequence) FROM ' +
           'partition_changelog WHERE partition = ? AND max_event_time >= ?), ?) ' +
-          'ORDER BY sequence DESC LIMIT 1',
+          'ORDER BY partition_changelog.sequence DESC LIMIT 1',
         [partition, snapshot.sequence, partition, snapshot.trimBefore, snapshot.sequence + 1],
       )
     ).rows;
@@ -266,25 +260,57 @@ export class PostgresStateStore implements StateStore {
   }
 
   async readLog(partition: number): Promise<PartitionLog> {
-    return this.knex.transaction(
-      async (trx) => {
-        const [start] = (
-          await trx.raw<{ rows: { clock: ClockData | string }[] }>(
-            'SELECT clock FROM partition_log_start WHERE partition = ?',
-            [partition],
-          )
-        ).rows;
-        const entries = (
-          await trx.raw<{ rows: ChangelogRow[] }>(
-            'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
-              'WHERE partition = ? ORDER BY sequence',
-            [partition],
-          )
-        ).rows.map(entryOf);
-        return { ...(start ? { startClock: asClock(start.clock) } : {}), entries };
-      },
-      { isolationLevel: 'repeatable read' },
-    );
+    return this.knex.transaction((trx) => this.logIn(trx, partition), READ_AT_ONE_POINT);
+  }
+
+  /** One read-only snapshot of the database: no lease row is touched, so no owner is fenced. */
+  async readState(partition: number): Promise<StoredPartition> {
+    return this.knex.transaction(async (trx) => {
+      const snapshot = await this.snapshotOf(trx, partition);
+      return {
+        partition,
+        ...(snapshot ? { snapshot } : {}),
+        log: await this.logIn(trx, partition),
+      };
+    }, READ_AT_ONE_POINT);
+  }
+
+  private async snapshotOf(
+    trx: Knex.Transaction,
+    partition: number,
+  ): Promise<StoredPartition['snapshot']> {
+    const [row] = (
+      await trx.raw<{ rows: { sequence: string }[] }>(
+        'SELECT sequence::text AS sequence FROM partition_snapshot WHERE partition = ?',
+        [partition],
+      )
+    ).rows;
+    if (!row) return undefined;
+    const chunks = (
+      await trx.raw<{ rows: { body: Uint8Array }[] }>(
+        'SELECT body FROM partition_snapshot_chunk WHERE partition = ? AND sequence = ? ' +
+          'ORDER BY chunk',
+        [partition, row.sequence],
+      )
+    ).rows.map((r) => decodeSnapshotChunk(r.body));
+    return { sequence: Number(row.sequence), chunks };
+  }
+
+  private async logIn(trx: Knex.Transaction, partition: number): Promise<PartitionLog> {
+    const [start] = (
+      await trx.raw<{ rows: { clock: ClockData | string }[] }>(
+        'SELECT clock FROM partition_log_start WHERE partition = ?',
+        [partition],
+      )
+    ).rows;
+    const entries = (
+      await trx.raw<{ rows: ChangelogRow[] }>(
+        'SELECT sequence::text AS sequence, batch_id, body, clock FROM partition_changelog ' +
+          'WHERE partition = ? ORDER BY partition_changelog.sequence',
+        [partition],
+      )
+    ).rows.map(entryOf);
+    return { ...(start ? { startClock: asClock(start.clock) } : {}), entries };
   }
 
   async partitions(): Promise<number[]> {

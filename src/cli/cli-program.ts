@@ -7,7 +7,8 @@ import { EXIT } from './exit-codes';
 
 const EXIT_CODES_HELP = `Exit codes:
   0  ok
-  1  the answer is "no": an audit mismatch, an id or batch not found
+  1  the answer is "no": an audit mismatch, a rebuilt state that differs, an id or batch
+     not found
   2  usage or configuration: a bad option or variable, a warehouse missing or not migrated,
      ADX_HTTP_PORT in use
   3  failed while running: a service it needs failed (ADX_DEBUG=1 shows the stack trace)`;

@@ -5,7 +5,7 @@
 export const EXIT = {
   /** done; the answer is yes */
   ok: 0,
-  /** the command ran and the answer is "no": an audit mismatch, an id not found */
+  /** the command ran and the answer is "no": an audit mismatch, a rebuild that differs, an id not found */
   no: 1,
   /** usage or configuration: a bad argument or variable, a warehouse missing or not migrated, a port in use */
   usage: 2,

@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit';
 import { lineageCommand } from './commands/lineage';
 import { migrateCommand } from './commands/migrate';
 import { produceCommand } from './commands/produce';
+import { rebuildCommand } from './commands/rebuild';
 import { reportCommand } from './commands/report';
 import { serveCommand } from './commands/serve';
 
@@ -16,5 +17,6 @@ void runCli(process.argv, [
   reportCommand,
   lineageCommand,
   auditCommand,
+  rebuildCommand,
   accessCommand,
 ]);

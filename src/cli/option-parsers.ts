@@ -15,6 +15,14 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** a partition number: 0, 1, 2, ... */
+export function partitionNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > 2 ** 31 - 1)
+    throw new InvalidArgumentError('expected a partition number (0, 1, 2, ...).');
+  return n;
+}
+
 /** a duration like 90m, 3d, 12h or plain milliseconds, at least 1 ms */
 export function durationMs(value: string): number {
   const ms = parseDuration(value);

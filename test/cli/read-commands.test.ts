@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { adx, ROOT, STACK_LINE } from './support/adx';
 
 /**
- * report, lineage and audit as a user runs them: they read the warehouse a `serve` wrote, and
+ * report, lineage, audit and rebuild as a user runs them: they read the warehouse a `serve` wrote, and
  * refuse one that is missing, unreachable or not migrated (exit 2, naming the variable and the
  * fix), without ever creating one.
  */
@@ -22,6 +22,7 @@ const READ_COMMANDS: [string, string[]][] = [
   ['lineage trace --source', ['lineage', 'trace', '--source', 'clicks/0/1']],
   ['lineage dataset', ['lineage', 'dataset', 'fact_click']],
   ['audit conservation', ['audit', 'conservation']],
+  ['rebuild', ['rebuild']],
 ];
 
 let scratch: string;

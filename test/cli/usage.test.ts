@@ -18,6 +18,7 @@ const COMMANDS = [
   ['lineage', 'trace'],
   ['lineage', 'dataset'],
   ['audit'],
+  ['rebuild'],
 ];
 /** the commands that print data, so they take --json */
 const PRINTS_DATA = COMMANDS.filter((c) => c.length > 0 && c.join(' ') !== 'lineage');
@@ -53,7 +54,7 @@ describe('adx --help and --version', () => {
 
   it('the top-level help lists every command and the exit codes', async () => {
     const r = await adx(['--help']);
-    for (const name of ['serve', 'produce', 'migrate', 'report', 'lineage', 'audit'])
+    for (const name of ['serve', 'produce', 'migrate', 'report', 'lineage', 'audit', 'rebuild'])
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toMatch(/^ {2}1 {2}the answer is "no"/m);

@@ -77,7 +77,8 @@ function entry(
 /**
  * The StateStore contract: every group (partition number) has its own epoch, changelog, snapshot
  * and positions; a commit under a stale epoch keeps nothing; a snapshot replaces the group's
- * previous one and trims entries wholly behind the horizon, and readLog says where the log starts.
+ * previous one and trims entries wholly behind the horizon, readLog says where the log starts, and
+ * readState reads it all without taking the group over.
  */
 export function stateStoreConformance(name: string, make: () => Promise<StateStoreHarness>): void {
   describe(`StateStore conformance: ${name}`, () => {
@@ -158,6 +159,39 @@ export function stateStoreConformance(name: string, make: () => Promise<StateSto
           position('impressions', 0, '25'),
         ]);
         expect(await store.partitions()).toEqual([0]);
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'returns entries in sequence order past 9, and trims up to the latest behind the horizon',
+      async () => {
+        const { epoch } = await store.acquire(8, 'a');
+        const state = newPartitionState(8, INPUTS);
+        const entries: ChangelogEntry[] = [];
+        for (let n = 1; n <= 12; n++) {
+          const events = unitEvents(run, 8, n, T + n * HOUR);
+          entries.push(entry(n, `${run}-${n}`, events, fold(state, events)));
+          await commit({ partition: 8, epoch, batchId: `${run}-${n}`, entry: entries[n - 1] });
+        }
+        expect((await store.acquire(8, 'b')).changes.map((e) => e.sequence)).toEqual(
+          entries.map((e) => e.sequence),
+        );
+        const { epoch: next } = await store.acquire(8, 'c');
+        // entries 1..11 are behind the horizon: all of them go, 12 is the snapshot's own
+        await commit({
+          partition: 8,
+          epoch: next,
+          batchId: `${run}-snap`,
+          snapshot: {
+            sequence: 12,
+            chunks: [...snapshotChunks(state)],
+            trimBefore: T + 11.5 * HOUR,
+          },
+        });
+        const log = await store.readLog(8);
+        expect(log.entries.map((e) => e.sequence)).toEqual([12]);
+        expect(log.startClock).toEqual(entries[10]?.clock);
       },
       SLOW_MS,
     );
@@ -291,6 +325,47 @@ export function stateStoreConformance(name: string, make: () => Promise<StateSto
         expect(log.entries).toEqual(entries.slice(2));
         expect(log.startClock).toEqual(entries[1]?.clock);
         expect((await store.acquire(4, 'b')).changes).toEqual(entries.slice(2));
+      },
+      SLOW_MS,
+    );
+
+    it(
+      'reads a group’s snapshot and whole retained log without taking it over',
+      async () => {
+        expect(await store.readState(7)).toEqual({ partition: 7, log: { entries: [] } });
+        const { epoch } = await store.acquire(7, 'a');
+        const state = newPartitionState(7, INPUTS);
+        const entries: ChangelogEntry[] = [];
+        for (let n = 1; n <= 3; n++) {
+          const events = unitEvents(run, 7, n, T + n * HOUR);
+          entries.push(entry(n, `${run}-${n}`, events, fold(state, events)));
+          await commit({ partition: 7, epoch, batchId: `${run}-${n}`, entry: entries[n - 1] });
+        }
+        const chunks = [...snapshotChunks(state, 4)];
+        await commit({
+          partition: 7,
+          epoch,
+          batchId: `${run}-snap`,
+          snapshot: { sequence: 3, chunks, trimBefore: T + 1.5 * HOUR },
+        });
+        const later = unitEvents(run, 7, 4, T + 4 * HOUR);
+        const e4 = entry(4, `${run}-4`, later, fold(state, later));
+        await commit({ partition: 7, epoch, batchId: e4.batchId, entry: e4 });
+
+        const stored = await store.readState(7);
+        expect(stored.partition).toBe(7);
+        expect(stored.snapshot).toEqual({ sequence: 3, chunks });
+        expect(stored.log).toEqual(await store.readLog(7));
+        expect(stored.log.entries).toEqual([...entries.slice(1), e4]);
+        expect(stored.log.startClock).toEqual(entries[0]?.clock);
+        // the reader fenced nobody: the owner still commits under its epoch
+        expect(
+          await commit({ partition: 7, epoch, batchId: `${run}-after-read`, positions: [] }),
+        ).toEqual({ committed: true });
+        const acquired = await store.acquire(7, 'b');
+        expect(acquired.epoch).toBe(epoch + 1);
+        expect(acquired.snapshot).toEqual(stored.snapshot);
+        expect(acquired.changes).toEqual([e4]);
       },
       SLOW_MS,
     );
