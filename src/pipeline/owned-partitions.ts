@@ -2,10 +2,8 @@ import {
   asStateChange,
   changesState,
   clockData,
-  evolvePartition,
   initialPipelineState,
-  newPartitionState,
-  restorePartition,
+  restoreFromSnapshot,
   snapshotChunks,
   stateHorizon,
   type BatchOutcome,
@@ -61,15 +59,15 @@ export class OwnedPartitions {
       return acquired.positions;
     }
     const { rules, inputs } = this.state;
-    const group = acquired.snapshot
-      ? restorePartition(partition, inputs, acquired.snapshot.chunks)
-      : newPartitionState(partition, inputs);
-    let replayed = 0;
-    for (const change of acquired.changes)
-      for (const event of change.events) {
-        evolvePartition(group, event, rules);
-        replayed++;
-      }
+    // the same restore `adx rebuild` checks the changelog against
+    const group = restoreFromSnapshot(
+      partition,
+      inputs,
+      acquired.snapshot,
+      { entries: acquired.changes },
+      rules,
+    );
+    const replayed = acquired.changes.reduce((n, change) => n + change.events.length, 0);
     this.state.partitions.set(partition, group);
     this.owned.set(partition, {
       epoch: acquired.epoch,
