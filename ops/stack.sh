@@ -641,6 +641,11 @@ cmd_start_one() { # component
   lock
   case "$c" in
     kafka | s3proxy | s3tls | registry)
+      # what `up` prepares first: the registry's runtime, the jars, the TLS secrets Kafka reads
+      choose_registry
+      ensure_jars
+      secure_secrets
+      secure_certificates
       if ! healthy "$c"; then
         our_pid "$c" >/dev/null || "${c}_start"
         local t
@@ -650,6 +655,7 @@ cmd_start_one() { # component
           *) t="$S3PROXY_TIMEOUT" ;;
         esac
         wait_healthy "$c" "$t" || die "$c did not become healthy"
+        if [[ "$c" == kafka ]]; then kafka_scram_ensure; fi
       fi
       ;;
     postgres)

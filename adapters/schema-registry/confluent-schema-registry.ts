@@ -58,12 +58,21 @@ class RegistryUnavailable extends Error {
 const UNREACHABLE =
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|other side closed)$/;
 
-/** the code (or message) of the innermost cause of a network failure */
+/**
+ * the code (or message) of the innermost cause of a network failure; duck-typed, since fetch's
+ * errors come from another realm under jest (instanceof Error is false there)
+ */
 function causeOf(error: unknown): string {
   let e: unknown = error;
-  while (e instanceof Error && e.cause !== undefined) e = e.cause;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+  for (let depth = 0; depth < 8; depth++) {
+    const like = e as { cause?: unknown; code?: unknown } | null;
+    if (typeof like !== 'object' || like === null) break;
+    if (typeof like.code === 'string') return like.code;
+    if (like.cause === undefined) break;
+    e = like.cause;
+  }
+  const message = (e as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(e);
 }
 
 const isTransient = (error: unknown): boolean => {

@@ -97,49 +97,57 @@ export async function runThroughOutage(
   const service = startProcess(env);
   let exited = false;
   void service.exited.then(() => (exited = true));
-  if (when === 'mid-run') {
-    await waitFor(
-      'the first half committed',
-      async () => (await committedRecords(db, topics)) >= HALF,
-      180_000,
-    );
-    await stack('stop', component);
-    const downSince = Date.now();
-    if (component !== 'kafka') produced.push(await produce(config, { count: HALF, seed: 202 }));
-    await waitFor('the service to notice the outage', () => noticed(service.lines), 120_000);
-    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downSince))));
-  } else {
-    await waitFor('the service to notice the outage', () => noticed(service.lines), 120_000);
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-  }
-  const readyDuring = await readiness(port);
-  const aliveThroughOutage = !exited;
-  await stack('start', component);
-  if (component === 'kafka') produced.push(await produce(config, { count: HALF, seed: 202 }));
-  else if (when === 'start-up') produced.push(await produce(config, { count: HALF, seed: 202 }));
-
-  const caughtUp = await caughtUpCheck(db, testKafka(), topics);
-  await waitFor('every record committed after the outage', caughtUp, 300_000);
-  await waitFor(
-    'the service to be ready again',
-    async () => (await readiness(port)).status === 200,
-    60_000,
-  );
-  const readyAfter = await readiness(port);
-  service.child.kill('SIGTERM');
-  const exit = await service.exited;
-  return {
-    produced,
-    lines: service.lines,
-    readyDuring,
-    readyAfter,
-    aliveThroughOutage,
-    exit,
-    db,
-    cleanUp: async () => {
-      await db.destroy();
-      await database.drop().catch(() => undefined);
-      await dropRun(testKafka(), prefix);
-    },
+  const cleanUp = async (): Promise<void> => {
+    if (!exited) service.child.kill('SIGKILL');
+    await db.destroy();
+    await database.drop().catch(() => undefined);
+    await dropRun(testKafka(), prefix);
   };
+  try {
+    if (when === 'mid-run') {
+      await waitFor(
+        'the first half committed',
+        async () => (await committedRecords(db, topics)) >= HALF,
+        180_000,
+      );
+      await stack('stop', component);
+      const downSince = Date.now();
+      if (component !== 'kafka') produced.push(await produce(config, { count: HALF, seed: 202 }));
+      await waitFor('the service to notice the outage', () => noticed(service.lines), 120_000);
+      await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downSince))));
+    } else {
+      await waitFor('the service to notice the outage', () => noticed(service.lines), 120_000);
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    }
+    const readyDuring = await readiness(port);
+    const aliveThroughOutage = !exited;
+    await stack('start', component);
+    if (component === 'kafka') produced.push(await produce(config, { count: HALF, seed: 202 }));
+    else if (when === 'start-up') produced.push(await produce(config, { count: HALF, seed: 202 }));
+
+    const caughtUp = await caughtUpCheck(db, testKafka(), topics);
+    await waitFor('every record committed after the outage', caughtUp, 300_000);
+    await waitFor(
+      'the service to be ready again',
+      async () => (await readiness(port)).status === 200,
+      60_000,
+    );
+    const readyAfter = await readiness(port);
+    service.child.kill('SIGTERM');
+    const exit = await service.exited;
+    return {
+      produced,
+      lines: service.lines,
+      readyDuring,
+      readyAfter,
+      aliveThroughOutage,
+      exit,
+      db,
+      cleanUp,
+    };
+  } catch (error) {
+    // a failed run leaves no service process or connection behind to keep jest from exiting
+    await cleanUp();
+    throw error;
+  }
 }
