@@ -114,7 +114,8 @@ async function main(): Promise<void> {
         withStartupSeconds: round(serviceSeconds, 2),
         recordsPerSecWithStartup: round(ledger.received / serviceSeconds),
       },
-      ratioBareToService: round(barePerSec / servicePerSec, 1),
+      // under --rate the service only gets what the producer sends: no ceiling to compare with
+      ratioBareToService: options.rate ? null : round(barePerSec / servicePerSec, 1),
       freshnessMs: ledger.freshnessMs ?? null,
       serviceAppendFreshnessMeanSeconds: stages.appendFreshnessMeanSeconds ?? null,
       batches: ledger.batches,
