@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     }
   } finally {
     const s = service as ServiceGroup | undefined;
-    s?.kill();
+    await s?.kill();
     await db.destroy();
     if (options.keep) log(`kept topics ${run.prefix}*, bucket ${run.bucket}, ${run.databaseUrl}`);
     else for (const problem of await dropRun(run, kafka)) log(`cleanup: ${problem}`);

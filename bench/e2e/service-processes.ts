@@ -152,9 +152,11 @@ export class ServiceGroup {
     return { ...figures, exitCodes };
   }
 
-  /** on a failure: no member is left running */
-  kill(): void {
+  /** on a failure: no member is left running (a killed member still holds its group until
+   * the session timeout, so the group may outlive the cleanup) */
+  async kill(): Promise<void> {
     clearInterval(this.timer);
     for (const m of this.members) if (m.child.exitCode === null) m.child.kill('SIGKILL');
+    await Promise.all(this.members.map((m) => m.exited));
   }
 }
