@@ -30,6 +30,8 @@ const load = () => loadavg().map((l) => round(l, 2));
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const loadAtStart = load();
+  // a bad --env value fails here, naming the variable, before anything is created
+  loadConfig({ ...options.serviceEnv });
   const run = await createRun();
   const serviceEnv = { ...run.env, ...options.serviceEnv };
   const config = loadConfig(serviceEnv);
@@ -158,7 +160,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    // the stack only on request, as adx does (ADX_DEBUG=1)
+    `${error instanceof Error ? ((process.env.ADX_DEBUG ? error.stack : undefined) ?? error.message) : String(error)}\n`,
   );
   process.exit(1);
 });
