@@ -104,6 +104,13 @@ const envSchema = z.object({
   ADX_KAFKA_SESSION_TIMEOUT: duration
     .refine((ms) => ms >= 1000 && ms <= 1_800_000, 'expected a duration from 1s to 30m')
     .default(30_000),
+  /**
+   * the most a fetch returns per partition (kafkajs maxBytesPerPartition, default 1 MiB): with
+   * records of a few hundred bytes this, not ADX_BATCH_SIZE, caps a batch
+   */
+  ADX_KAFKA_MAX_BYTES_PER_PARTITION: int(1024)
+    .max(256 * 1024 * 1024)
+    .optional(),
   /** an input caught up and quiet this long stops holding its group's watermark back */
   ADX_IDLE_TIMEOUT: duration
     .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
@@ -225,6 +232,8 @@ export interface AppConfig {
   readonly idleTimeoutMs: number;
   /** how long a silent consumer-group member keeps its partitions */
   readonly kafkaSessionTimeoutMs: number;
+  /** bytes a fetch returns per partition at most (unset: kafkajs' 1 MiB) */
+  readonly kafkaMaxBytesPerPartition?: number;
   /** how often the consumer lag per partition is read and exposed */
   readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
@@ -320,6 +329,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,
     idleTimeoutMs: e.ADX_IDLE_TIMEOUT,
     kafkaSessionTimeoutMs: e.ADX_KAFKA_SESSION_TIMEOUT,
+    ...(e.ADX_KAFKA_MAX_BYTES_PER_PARTITION
+      ? { kafkaMaxBytesPerPartition: e.ADX_KAFKA_MAX_BYTES_PER_PARTITION }
+      : {}),
     lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {

@@ -31,6 +31,9 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
       topics: sourceTopics(config),
       maxBatchSize: config.batchSize,
       sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+      ...(config.kafkaMaxBytesPerPartition
+        ? { maxBytesPerPartition: config.kafkaMaxBytesPerPartition }
+        : {}),
     }),
   );
   c.bind(TOKENS.EventPublisher).toDynamicValue((ctx) => {
