@@ -12,7 +12,6 @@
  * queries are run against this Prometheus and this warehouse.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -37,7 +36,7 @@ import {
 } from '../support/monitoring-stack';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { StoppableConsumer } from '../support/stoppable-consumer';
-import { requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
+import { freePort, requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
 import { startTrafficPump, type TrafficPump } from '../support/traffic-pump';
 import { checkDashboardAgainst } from './dashboard-checks';
 
@@ -45,14 +44,6 @@ const PREFIX = `${uniqueRunName('alerts')}.`;
 /** a fake routing key: what the receiver must see in every event */
 const ROUTING_KEY = 'R0UT1NGK3Y0F7H3735751NT3GR4T10N';
 const ALERT_TIMEOUT_MS = 240_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('alerts end to end: Prometheus and Alertmanager over the running service', () => {
   let database: TestDatabase;

@@ -4,7 +4,7 @@
  * skipping it, and names unique to one test run so suites can share the servers.
  */
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const STACK = {
@@ -122,4 +122,13 @@ export async function waitFor(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** a port nothing listens on now (asked of the OS, then released) */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

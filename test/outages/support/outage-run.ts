@@ -5,7 +5,6 @@
  * end of the input. What the run saw is returned for the test to judge.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { createPostgresKnex } from '../../../adapters/postgres/postgres-knex';
@@ -23,7 +22,7 @@ import {
 import { caughtUpCheck, committedRecords } from '../../exactly-once/support/ledger-checks';
 import { dropRun } from '../../support/kafka-topics-io';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { testKafka, uniqueRunName, waitFor } from '../../support/stack';
+import { freePort, testKafka, uniqueRunName, waitFor } from '../../support/stack';
 
 const run = promisify(execFile);
 export const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 60_000);
@@ -35,14 +34,6 @@ export const stack = async (verb: 'stop' | 'start', component: Component): Promi
   log(`ops/stack.sh ${verb} ${component}`);
   await run('bash', ['ops/stack.sh', verb, component], { cwd: ROOT, timeout: 300_000 });
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function readiness(port: number): Promise<{ status: number; text: string }> {
   try {
