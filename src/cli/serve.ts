@@ -27,6 +27,8 @@ export interface ServeOptions {
    * produced at once, as a consumer finds them after an outage or on a backfill
    */
   readonly backlog?: number;
+  /** called once the service runs (bench:embedded-soak samples its totals) */
+  readonly onStarted?: (service: PipelineService) => void;
 }
 
 export interface ServeResult {
@@ -41,6 +43,9 @@ export interface ServeResult {
   /** what the simulator injected: the yardstick the run is checked against */
   readonly groundTruth: GroundTruth;
 }
+
+/** How far unbounded simulated traffic may run ahead of the pipeline (records in the bus). */
+const BACKLOG_AHEAD = 50_000;
 
 /** Average event-time spacing of simulated traffic; bounded runs end one minute before now. */
 const STEP_MS = 5;
@@ -105,6 +110,7 @@ export async function serve(
 
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
   await service.start();
+  options.onStarted?.(service);
   const onAbort = (): void => {
     logger.info('stopping: finishing the batch in flight');
     traffic.stop();
@@ -123,7 +129,16 @@ export async function serve(
       // the backlog at once, as fast as the pipeline takes it, then live traffic at the rate
       if (timing.backlogRecords > 0)
         await traffic.feedBounded(timing.backlogRecords, () => service.totals.received);
-      traffic.feedAtRate(rate);
+      traffic.feedAtRate(
+        rate,
+        () => service.totals.received,
+        BACKLOG_AHEAD,
+        (ahead) =>
+          logger.warn('the pipeline is slower than the simulated rate: traffic is held back', {
+            rate,
+            maxBehind: ahead,
+          }),
+      );
       await service.finished();
     }
   } finally {
