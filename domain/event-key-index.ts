@@ -4,8 +4,8 @@ import { bucketOf, BUCKET_MS } from './watermark';
 /**
  * The accepted (eventType, eventId) keys of one group with their event times: dedupe's memory.
  * It holds every key of the retention window (7 days), so it is built for size and for a garbage
- * collector that should not have to look at it: an open-addressing hash table over typed arrays
- * (16 bytes a slot), the keys' characters in one byte arena per hour of event time (1 byte a
+ * collector that should not have to look at it: an open-addressing hash table in one typed array
+ * (16 bytes a slot, a slot's four words side by side so a probe touches one cache line), the keys' characters in one byte arena per hour of event time (1 byte a
  * character for Latin-1 ids, 2 otherwise, so any string is kept exactly). A whole hour is
  * forgotten at once by dropping its arena. No general-purpose library keeps string keys off the
  * JS heap like this; Map<string, number> costs ~90 bytes a key and millions of GC-visible objects.
@@ -16,14 +16,12 @@ import { bucketOf, BUCKET_MS } from './watermark';
 export interface EventKeyIndex {
   capacity: number;
   size: number;
-  /** 0 = empty slot; else the key's hash with the low bit set */
-  hashes: Uint32Array;
-  /** hour bucket of the key's latest time: where its characters live */
-  buckets: Int32Array;
-  /** latest time - bucket start, ms (< 3,600,000) */
-  offsetsInHour: Uint32Array;
-  /** where the key starts in its bucket's arena */
-  positions: Uint32Array;
+  /**
+   * SLOT words a slot: [HASH] 0 = empty, else the key's hash with the low bit set; [BUCKET] hour
+   * bucket of the key's latest time (where its characters live, as int32); [OFFSET] latest time -
+   * bucket start, ms (< 3,600,000); [POSITION] where the key starts in its bucket's arena
+   */
+  slots: Uint32Array;
   readonly arenas: Map<number, KeyArena>;
   /** `eventType:eventId` → every accepted time, for keys accepted more than once */
   readonly reused: Map<string, number[]>;
@@ -35,6 +33,11 @@ export interface KeyArena {
 }
 
 const INITIAL_CAPACITY = 1024;
+const SLOT = 4;
+const HASH = 0;
+const BUCKET = 1;
+const OFFSET = 2;
+const POSITION = 3;
 const MAX_LOAD = 0.7;
 const WIDE = 0x80;
 const TYPE_CODE: Readonly<Record<EventType, number>> = {
@@ -48,10 +51,7 @@ export function newEventKeyIndex(capacity = INITIAL_CAPACITY): EventKeyIndex {
   return {
     capacity,
     size: 0,
-    hashes: new Uint32Array(capacity),
-    buckets: new Int32Array(capacity),
-    offsetsInHour: new Uint32Array(capacity),
-    positions: new Uint32Array(capacity),
+    slots: new Uint32Array(capacity * SLOT),
     arenas: new Map(),
     reused: new Map(),
   };
@@ -138,10 +138,16 @@ function hashAt(bytes: Uint8Array, at: number): { hash: number; end: number } {
 /** The slot whose key is stored at this place, or -1 when the key has moved on (or is gone). */
 function slotOfStored(index: EventKeyIndex, hash: number, bucket: number, at: number): number {
   const mask = index.capacity - 1;
+  const slots = index.slots;
   for (let i = hash & mask; ; i = (i + 1) & mask) {
-    const h = index.hashes[i] as number;
+    const h = slots[i * SLOT + HASH] as number;
     if (h === 0) return -1;
-    if (h === hash && index.buckets[i] === bucket && index.positions[i] === at) return i;
+    if (
+      h === hash &&
+      ((slots[i * SLOT + BUCKET] as number) | 0) === bucket &&
+      slots[i * SLOT + POSITION] === at
+    )
+      return i;
   }
 }
 
@@ -186,18 +192,20 @@ function keyEquals(bytes: Uint8Array, at: number, type: number, id: string): boo
 
 function findSlot(index: EventKeyIndex, type: number, id: string, hash: number): number {
   const mask = index.capacity - 1;
+  const slots = index.slots;
   for (let i = hash & mask; ; i = (i + 1) & mask) {
-    const h = index.hashes[i] as number;
+    const h = slots[i * SLOT + HASH] as number;
     if (h === 0) return -1;
     if (h === hash) {
-      const arena = index.arenas.get(index.buckets[i] as number) as KeyArena;
-      if (keyEquals(arena.bytes, index.positions[i] as number, type, id)) return i;
+      const arena = index.arenas.get((slots[i * SLOT + BUCKET] as number) | 0) as KeyArena;
+      if (keyEquals(arena.bytes, slots[i * SLOT + POSITION] as number, type, id)) return i;
     }
   }
 }
 
 const timeAt = (index: EventKeyIndex, slot: number): number =>
-  (index.buckets[slot] as number) * BUCKET_MS + (index.offsetsInHour[slot] as number);
+  ((index.slots[slot * SLOT + BUCKET] as number) | 0) * BUCKET_MS +
+  (index.slots[slot * SLOT + OFFSET] as number);
 
 const reusedKey = (type: EventType, id: string): string => `${type}:${id}`;
 
@@ -225,29 +233,24 @@ function arenaFor(index: EventKeyIndex, bucket: number): KeyArena {
 
 function place(index: EventKeyIndex, slot: number, type: number, id: string, time: number): void {
   const bucket = bucketOf(time);
-  index.buckets[slot] = bucket;
-  index.offsetsInHour[slot] = time - bucket * BUCKET_MS;
-  index.positions[slot] = writeKey(arenaFor(index, bucket), type, id);
+  index.slots[slot * SLOT + BUCKET] = bucket;
+  index.slots[slot * SLOT + OFFSET] = time - bucket * BUCKET_MS;
+  index.slots[slot * SLOT + POSITION] = writeKey(arenaFor(index, bucket), type, id);
 }
 
 function grow(index: EventKeyIndex): void {
-  const old = { ...index };
-  const capacity = index.capacity * 2;
+  const old = index.slots;
+  const oldCapacity = index.capacity;
+  const capacity = oldCapacity * 2;
   index.capacity = capacity;
-  index.hashes = new Uint32Array(capacity);
-  index.buckets = new Int32Array(capacity);
-  index.offsetsInHour = new Uint32Array(capacity);
-  index.positions = new Uint32Array(capacity);
+  const slots = (index.slots = new Uint32Array(capacity * SLOT));
   const mask = capacity - 1;
-  for (let s = 0; s < old.capacity; s++) {
-    const h = old.hashes[s] as number;
+  for (let s = 0; s < oldCapacity; s++) {
+    const h = old[s * SLOT + HASH] as number;
     if (h === 0) continue;
     let i = h & mask;
-    while ((index.hashes[i] as number) !== 0) i = (i + 1) & mask;
-    index.hashes[i] = h;
-    index.buckets[i] = old.buckets[s] as number;
-    index.offsetsInHour[i] = old.offsetsInHour[s] as number;
-    index.positions[i] = old.positions[s] as number;
+    while ((slots[i * SLOT + HASH] as number) !== 0) i = (i + 1) & mask;
+    slots.set(old.subarray(s * SLOT, s * SLOT + SLOT), i * SLOT);
   }
 }
 
@@ -269,8 +272,8 @@ export function rememberKey(index: EventKeyIndex, type: EventType, id: string, t
   if (index.size + 1 > index.capacity * MAX_LOAD) grow(index);
   const mask = index.capacity - 1;
   let i = hash & mask;
-  while ((index.hashes[i] as number) !== 0) i = (i + 1) & mask;
-  index.hashes[i] = hash;
+  while ((index.slots[i * SLOT + HASH] as number) !== 0) i = (i + 1) & mask;
+  index.slots[i * SLOT + HASH] = hash;
   place(index, i, code, id, time);
   index.size++;
 }
@@ -278,18 +281,16 @@ export function rememberKey(index: EventKeyIndex, type: EventType, id: string, t
 /** Linear probing's deletion: later entries of the probe run shift back, so no tombstones. */
 function removeSlot(index: EventKeyIndex, slot: number): void {
   const mask = index.capacity - 1;
+  const slots = index.slots;
   let hole = slot;
-  for (let j = (slot + 1) & mask; (index.hashes[j] as number) !== 0; j = (j + 1) & mask) {
-    const home = (index.hashes[j] as number) & mask;
+  for (let j = (slot + 1) & mask; (slots[j * SLOT + HASH] as number) !== 0; j = (j + 1) & mask) {
+    const home = (slots[j * SLOT + HASH] as number) & mask;
     const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
     if (stays) continue;
-    index.hashes[hole] = index.hashes[j] as number;
-    index.buckets[hole] = index.buckets[j] as number;
-    index.offsetsInHour[hole] = index.offsetsInHour[j] as number;
-    index.positions[hole] = index.positions[j] as number;
+    slots.copyWithin(hole * SLOT, j * SLOT, j * SLOT + SLOT);
     hole = j;
   }
-  index.hashes[hole] = 0;
+  slots[hole * SLOT + HASH] = 0;
   index.size--;
 }
 

@@ -27,10 +27,13 @@ function before(a: TouchRef, time: number, id: string): boolean {
 }
 
 export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): void {
-  let list = index.byAudience.get(audience);
+  const list = index.byAudience.get(audience);
   if (!list) {
-    list = [];
-    index.byAudience.set(audience, list);
+    // most audiences have a single touch in the window: an array literal is sized for it, where
+    // an empty array that grows would reserve 17 slots
+    index.byAudience.set(audience, [touch]);
+    indexBucket(index, audience, touch);
+    return;
   }
   let lo = 0;
   let hi = list.length;
@@ -40,6 +43,10 @@ export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): 
     else hi = mid;
   }
   list.splice(lo, 0, touch);
+  indexBucket(index, audience, touch);
+}
+
+function indexBucket(index: TouchIndex, audience: string, touch: TouchRef): void {
   const bucket = bucketOf(touch.time);
   const keys = index.buckets.get(bucket);
   if (keys) keys.push(audience);

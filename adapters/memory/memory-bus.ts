@@ -2,12 +2,20 @@ import type { RawRecord } from '../../ports';
 
 export type Partitioner = (key: string, partitions: number) => number;
 
+/** One partition's log: records from `base` on (earlier ones were trimmed, their offsets stay). */
+interface PartitionLog {
+  base: number;
+  records: RawRecord[];
+}
+
 /**
  * An in-process stand-in for a Kafka cluster: named topics of ordered partitions. Records keep
- * their bytes, key and headers, and get offsets, exactly as a broker would assign them.
+ * their bytes, key and headers, and get offsets, exactly as a broker would assign them. Like a
+ * broker with retention, it can drop a partition's records below an offset (trimBefore): the
+ * embedded run drops what its one consumer group has committed, so an unbounded run stays flat.
  */
 export class MemoryBus {
-  private readonly topics = new Map<string, RawRecord[][]>();
+  private readonly topics = new Map<string, PartitionLog[]>();
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -19,7 +27,7 @@ export class MemoryBus {
     if (!this.topics.has(topic))
       this.topics.set(
         topic,
-        Array.from({ length: partitions }, () => []),
+        Array.from({ length: partitions }, () => ({ base: 0, records: [] })),
       );
   }
 
@@ -35,37 +43,55 @@ export class MemoryBus {
     timestamp = Date.now(),
   ): RawRecord {
     this.createTopic(topic);
-    const partitions = this.topics.get(topic) as RawRecord[][];
+    const partitions = this.topics.get(topic) as PartitionLog[];
     const partition = key === null ? 0 : this.partitionFor(key, partitions.length);
-    const log = partitions[partition] as RawRecord[];
+    const log = partitions[partition] as PartitionLog;
     const record: RawRecord = {
       topic,
       partition,
-      offset: String(log.length),
+      offset: String(log.base + log.records.length),
       key: key === null ? null : Buffer.from(key),
       value,
       headers,
       timestamp: String(timestamp),
     };
-    log.push(record);
+    log.records.push(record);
     for (const wake of this.waiters) wake();
     this.waiters.clear();
     return record;
   }
 
-  /** records of one partition from offset on, at most max */
+  /** records of one partition from offset on (or from the first one kept), at most max */
   read(topic: string, partition: number, fromOffset: number, max: number): RawRecord[] {
     const log = this.topics.get(topic)?.[partition];
-    return log ? log.slice(fromOffset, fromOffset + max) : [];
+    if (!log) return [];
+    const from = Math.max(0, fromOffset - log.base);
+    return log.records.slice(from, from + max);
   }
 
   endOffset(topic: string, partition: number): number {
-    return this.topics.get(topic)?.[partition]?.length ?? 0;
+    const log = this.topics.get(topic)?.[partition];
+    return log ? log.base + log.records.length : 0;
   }
 
-  /** all records of a topic, partition by partition */
+  /** the first offset still kept */
+  startOffset(topic: string, partition: number): number {
+    return this.topics.get(topic)?.[partition]?.base ?? 0;
+  }
+
+  /** drops the partition's records below `offset` (never past its end) */
+  trimBefore(topic: string, partition: number, offset: number): void {
+    const log = this.topics.get(topic)?.[partition];
+    if (!log) return;
+    const drop = Math.min(offset - log.base, log.records.length);
+    if (drop <= 0) return;
+    log.records.splice(0, drop);
+    log.base += drop;
+  }
+
+  /** all records of a topic still kept, partition by partition */
   all(topic: string): RawRecord[] {
-    return (this.topics.get(topic) ?? []).flat();
+    return (this.topics.get(topic) ?? []).flatMap((log) => log.records);
   }
 
   /** resolves when anything is produced, or after ms */

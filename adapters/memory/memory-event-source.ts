@@ -17,6 +17,12 @@ export interface MemorySourceOptions {
    * is read to its end. Without it the source waits for more, like a consumer of a live topic.
    */
   readonly inputComplete?: () => boolean;
+  /**
+   * How many committed records of each topic-partition stay on the bus (for inspection); older
+   * ones are dropped at commit, as a broker's retention would. Unset: the bus keeps everything.
+   * This source is the bus's only consumer group, so its commit is every group's.
+   */
+  readonly keepCommitted?: number;
 }
 
 /**
@@ -88,7 +94,11 @@ export class MemoryEventSource implements EventSource {
   }
 
   async commit(positions: readonly TopicPartitionOffset[]): Promise<void> {
-    for (const p of positions) this.committed.set(`${p.topic}:${p.partition}`, Number(p.offset));
+    const keep = this.options.keepCommitted;
+    for (const p of positions) {
+      this.committed.set(`${p.topic}:${p.partition}`, Number(p.offset));
+      if (keep !== undefined) this.bus.trimBefore(p.topic, p.partition, Number(p.offset) - keep);
+    }
   }
 
   async stop(): Promise<void> {

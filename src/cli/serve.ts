@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Container } from 'inversify';
 import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
@@ -27,6 +30,14 @@ export interface ServeOptions {
    * produced at once, as a consumer finds them after an outage or on a backfill
    */
   readonly backlog?: number;
+  /**
+   * unbounded runs: event time advances this much per record (default 1000/rate, so it keeps pace
+   * with the clock at the rate) and starts this far in the past (default 0). bench:embedded-soak
+   * runs event time faster than the clock so state reaches its steady size within minutes.
+   */
+  readonly eventTime?: { readonly stepMs: number; readonly startAgoMs: number };
+  /** called once the service runs (bench:embedded-soak samples its totals) */
+  readonly onStarted?: (service: PipelineService) => void;
 }
 
 export interface ServeResult {
@@ -42,6 +53,9 @@ export interface ServeResult {
   readonly groundTruth: GroundTruth;
 }
 
+/** How far unbounded simulated traffic may run ahead of the pipeline (records in the bus). */
+const BACKLOG_AHEAD = 50_000;
+
 /** Average event-time spacing of simulated traffic; bounded runs end one minute before now. */
 const STEP_MS = 5;
 
@@ -50,7 +64,37 @@ const STEP_MS = 5;
  * Bounded with `events`, otherwise until `signal` fires (SIGINT/SIGTERM in the CLI).
  */
 export async function serve(
+  configured: AppConfig,
+  options: ServeOptions,
+  signal?: AbortSignal,
+): Promise<ServeResult> {
+  const scratch = await scratchWarehouse(configured, options.events === undefined);
+  try {
+    return await serveWith(scratch?.config ?? configured, configured, options, signal);
+  } finally {
+    if (scratch) await rm(scratch.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An unbounded run without ADX_PGLITE_DIR keeps its PGlite database in a temporary directory,
+ * removed when the run ends: an in-memory PGlite holds every fact, lineage row and WAL segment it
+ * ever wrote in the process's memory (≈ 1 KB a record, without bound), on disk they cost only
+ * disk. Nothing outlives the run either way, and bounded runs stay in memory.
+ */
+async function scratchWarehouse(
   config: AppConfig,
+  unbounded: boolean,
+): Promise<{ config: AppConfig; dir: string } | undefined> {
+  const { warehouse } = config;
+  if (!unbounded || warehouse.kind !== 'pglite' || warehouse.pgliteDir !== undefined) return;
+  const dir = await mkdtemp(join(tmpdir(), 'adx-embedded-'));
+  return { dir, config: { ...config, warehouse: { ...warehouse, pgliteDir: dir } } };
+}
+
+async function serveWith(
+  config: AppConfig,
+  configured: AppConfig,
   options: ServeOptions,
   signal?: AbortSignal,
 ): Promise<ServeResult> {
@@ -59,7 +103,8 @@ export async function serve(
   const logger = container.get<Logger>(TOKENS.Logger);
   if (config.ephemeralKey) {
     // only a warning when something outlives the process: in memory, nothing meets the next run
-    const kept = config.warehouse.kind === 'postgres' || config.warehouse.pgliteDir !== undefined;
+    const kept =
+      configured.warehouse.kind === 'postgres' || configured.warehouse.pgliteDir !== undefined;
     logger[kept ? 'warn' : 'info'](
       kept
         ? 'ADX_PSEUDONYMIZATION_KEY is not set: using a random key for this process, so pseudonyms change on restart'
@@ -69,7 +114,14 @@ export async function serve(
   const ids = await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
   const total = options.events;
   const rate = options.rate ?? config.simulator.rate;
-  const timing = trafficTiming(Date.now(), total, rate, options.backlog);
+  const timing =
+    options.eventTime && total === undefined && options.backlog === undefined
+      ? {
+          startTime: Date.now() - options.eventTime.startAgoMs,
+          eventTimeStepMs: options.eventTime.stepMs,
+          backlogRecords: 0,
+        }
+      : trafficTiming(Date.now(), total, rate, options.backlog);
   const { startTime } = timing;
   const simulator = createSimulator({
     seed: options.seed ?? config.simulator.seed,
@@ -97,6 +149,9 @@ export async function serve(
     profile: config.profile,
     metrics: `http://${config.http.host}:${(server.address() as { port: number }).port}/metrics`,
     events: total ?? 'unbounded',
+    ...(config !== configured
+      ? { warehouse: `PGlite in ${config.warehouse.pgliteDir} (temporary, removed at exit)` }
+      : {}),
     rate: total === undefined ? rate : 'as fast as possible',
     ...(options.backlog !== undefined
       ? { backlogFrom: new Date(startTime).toISOString(), backlogRecords: timing.backlogRecords }
@@ -105,6 +160,7 @@ export async function serve(
 
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
   await service.start();
+  options.onStarted?.(service);
   const onAbort = (): void => {
     logger.info('stopping: finishing the batch in flight');
     traffic.stop();
@@ -123,7 +179,16 @@ export async function serve(
       // the backlog at once, as fast as the pipeline takes it, then live traffic at the rate
       if (timing.backlogRecords > 0)
         await traffic.feedBounded(timing.backlogRecords, () => service.totals.received);
-      traffic.feedAtRate(rate);
+      traffic.feedAtRate(
+        rate,
+        () => service.totals.received,
+        BACKLOG_AHEAD,
+        (ahead) =>
+          logger.warn('the pipeline is slower than the simulated rate: traffic is held back', {
+            rate,
+            maxBehind: ahead,
+          }),
+      );
       await service.finished();
     }
   } finally {

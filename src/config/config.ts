@@ -19,6 +19,7 @@ import {
 } from '../pipeline/crash-points';
 import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
+import { parseBytes, stateBudgetProblem } from './state-budget';
 import {
   DEFAULT_BREAKER_COOLDOWN_MS,
   DEFAULT_BREAKER_FAILURES,
@@ -94,6 +95,21 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]*$/)
     .default(''),
   ADX_SNAPSHOT_EVERY: int(1).default(200),
+  /** embedded profile: processed records each in-memory adapter keeps (src/container/embedded-profile.ts) */
+  ADX_EMBEDDED_HISTORY: int(0).default(10_000),
+  /** with ADX_STATE_MEMORY_BUDGET: refuse a retention whose state would not fit (state-budget.ts) */
+  ADX_EXPECTED_RATE: int(1).optional(),
+  ADX_STATE_MEMORY_BUDGET: z
+    .string()
+    .transform((text, ctx) => {
+      const bytes = parseBytes(text);
+      if (bytes === undefined || bytes <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a size such as 512MB or 8GB' });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .optional(),
   ADX_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
   ADX_PROGRESS_INTERVAL: duration.default(5000),
   ADX_REFRESH_INTERVAL: duration.default(30_000),
@@ -224,6 +240,8 @@ export interface AppConfig {
   readonly partitions: number;
   readonly topics: Topics;
   readonly snapshotEvery: number;
+  /** embedded profile: about how many processed records each in-memory adapter keeps */
+  readonly embeddedHistory: number;
   readonly logFormat: 'text' | 'json';
   readonly progressIntervalMs: number;
   /** how often the warehouse aggregates are refreshed while batches load */
@@ -296,6 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.ADX_CONVERSION_MODEL !== undefined ? { conversionModel: e.ADX_CONVERSION_MODEL } : {}),
     ...(e.ADX_MAX_RECORD_BYTES !== undefined ? { maxRecordBytes: e.ADX_MAX_RECORD_BYTES } : {}),
   });
+  const budget = stateBudgetProblem(rules, e.ADX_EXPECTED_RATE, e.ADX_STATE_MEMORY_BUDGET);
+  if (budget) throw new ConfigError(`invalid configuration:\n  ${budget}`);
   const keyring = configuredKeys(e.ADX_PSEUDONYMIZATION_KEYS, e.ADX_PSEUDONYMIZATION_KEY);
   const p = e.ADX_TOPIC_PREFIX;
   const topics: Topics = {
@@ -324,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     partitions: e.ADX_PARTITIONS,
     topics,
     snapshotEvery: e.ADX_SNAPSHOT_EVERY,
+    embeddedHistory: e.ADX_EMBEDDED_HISTORY,
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,

@@ -10,8 +10,16 @@ import type { AppConfig } from '../config/config';
 import { partitionForKey } from '../simulator/partitioner';
 import { EMBEDDED, sourceTopics, type ContainerOptions } from './app-tokens';
 
-/** The whole pipeline in one process: nothing but Node needed. */
+/**
+ * The whole pipeline in one process: nothing but Node needed. The in-memory adapters keep about
+ * ADX_EMBEDDED_HISTORY records of what was processed (per topic-partition on the bus, published
+ * events and dead letters, staged objects and lineage batches worth that many records) and drop
+ * the rest once committed: nothing reads them back, and an unbounded run must not grow with
+ * everything it ever saw.
+ */
 export function bindEmbedded(c: Container, config: AppConfig, options: ContainerOptions): void {
+  const history = config.embeddedHistory;
+  const batchesOfHistory = Math.max(1, Math.ceil(history / config.batchSize));
   const bus = new MemoryBus(partitionForKey, config.partitions);
   for (const topic of [
     ...sourceTopics(config).keys(),
@@ -24,11 +32,19 @@ export function bindEmbedded(c: Container, config: AppConfig, options: Container
     new MemoryEventSource(bus, {
       topics: sourceTopics(config),
       maxBatchSize: config.batchSize,
+      keepCommitted: history,
       ...(options.inputComplete ? { inputComplete: options.inputComplete } : {}),
     }),
   );
-  c.bind(TOKENS.EventPublisher).toConstantValue(new MemoryEventPublisher());
+  c.bind(TOKENS.EventPublisher).toConstantValue(
+    new MemoryEventPublisher(Date.now, { keepLatest: history }),
+  );
   c.bind(TOKENS.SchemaRegistry).toConstantValue(new MemorySchemaRegistry());
-  c.bind(TOKENS.ObjectStore).toConstantValue(new MemoryObjectStore());
-  c.bind(TOKENS.LineageLog).toConstantValue(new MemoryLineageLog());
+  // a batch stages one object per table and event day: a few per batch
+  c.bind(TOKENS.ObjectStore).toConstantValue(
+    new MemoryObjectStore({ keepLatest: 8 * batchesOfHistory }),
+  );
+  c.bind(TOKENS.LineageLog).toConstantValue(
+    new MemoryLineageLog({ keepBatches: batchesOfHistory }),
+  );
 }

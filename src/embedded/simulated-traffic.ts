@@ -56,13 +56,29 @@ export class SimulatedTraffic {
     });
   }
 
-  /** about `perSecond` records a second, in ten slices a second, until stop() */
-  feedAtRate(perSecond: number): void {
+  /**
+   * About `perSecond` records a second, in ten slices a second, until stop(); never more than
+   * `ahead` records past `consumed()`: a pipeline slower than the rate holds the traffic back
+   * (said once through `onHeldBack`) instead of a backlog growing in memory without end.
+   */
+  feedAtRate(
+    perSecond: number,
+    consumed: () => number = () => Number.POSITIVE_INFINITY,
+    ahead = 50_000,
+    onHeldBack: (ahead: number) => void = () => {},
+  ): void {
     let due = 0;
+    let heldBack = false;
     const tick = (): void => {
       due += perSecond / 10;
-      const n = Math.floor(due);
-      due -= n;
+      const room = consumed() + ahead - this.produced;
+      const n = Math.min(Math.floor(due), Math.max(0, room));
+      if (n < Math.floor(due)) {
+        // what cannot be sent now is not owed later: the rate is a ceiling, not a debt
+        due = 0;
+        if (!heldBack) onHeldBack(ahead);
+        heldBack = true;
+      } else due -= n;
       if (n > 0) this.produce(n);
       this.timer = setTimeout(tick, 100);
     };

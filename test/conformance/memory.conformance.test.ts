@@ -33,6 +33,10 @@ function hashPartition(key: string, partitions: number): number {
 }
 
 objectStoreConformance('memory', async () => ({ store: new MemoryObjectStore() }));
+// the embedded run's store keeps only its latest objects: the port's contract holds within them
+objectStoreConformance('memory, keeping the latest 5,000 objects', async () => ({
+  store: new MemoryObjectStore({ keepLatest: 5000 }),
+}));
 
 schemaRegistryConformance('memory', async () => ({ registry: new MemorySchemaRegistry() }));
 // a registry shared across subjects, as a real one is: ids are global
@@ -49,15 +53,26 @@ recordDecoderConformance('wire formats over the memory registry', async () => {
   };
 });
 
-for (const maxBatchSize of [1, 4]) {
-  eventSourceConformance(`memory, batches of at most ${maxBatchSize}`, async () => {
+for (const [maxBatchSize, keepCommitted] of [
+  [1, undefined],
+  [4, undefined],
+  // as the embedded run uses it: the bus drops all but the last 32 committed records
+  [4, 32],
+] as const) {
+  const trimmed = keepCommitted === undefined ? '' : ', committed records dropped';
+  eventSourceConformance(`memory, batches of at most ${maxBatchSize}${trimmed}`, async () => {
     const bus = new MemoryBus(hashPartition, 3);
     const topics = new Map<string, SourceKind>([
       [uniqueName('impressions'), 'impression'],
       [uniqueName('clicks'), 'click_or_conversion'],
     ]);
     for (const topic of topics.keys()) bus.createTopic(topic);
-    const open = () => new MemoryEventSource(bus, { topics, maxBatchSize });
+    const open = () =>
+      new MemoryEventSource(bus, {
+        topics,
+        maxBatchSize,
+        ...(keepCommitted !== undefined ? { keepCommitted } : {}),
+      });
     return {
       topics,
       source: open(),
@@ -69,20 +84,29 @@ for (const maxBatchSize of [1, 4]) {
   });
 }
 
-eventPublisherConformance('memory', async () => {
-  const publisher = new MemoryEventPublisher();
-  return {
-    publisher,
-    readAdEvents: async () => [...publisher.adEvents],
-    readDeadLetters: async () => [...publisher.deadLetters],
-  };
-});
+for (const keepLatest of [undefined, 10_000]) {
+  const window = keepLatest === undefined ? '' : `, keeping the latest ${keepLatest}`;
+  eventPublisherConformance(`memory${window}`, async () => {
+    const publisher = new MemoryEventPublisher(
+      Date.now,
+      keepLatest === undefined ? {} : { keepLatest },
+    );
+    return {
+      publisher,
+      readAdEvents: async () => [...publisher.adEvents],
+      readDeadLetters: async () => [...publisher.deadLetters],
+    };
+  });
+}
 
 warehouseConformance('memory', async () => ({ warehouse: new MemoryWarehouse() }));
 
 stateStoreConformance('memory', async () => ({ store: new MemoryStateStore() }));
 
 lineageLogConformance('memory', async () => ({ log: new MemoryLineageLog() }));
+lineageLogConformance('memory, keeping the latest 100 batches', async () => ({
+  log: new MemoryLineageLog({ keepBatches: 100 }),
+}));
 
 metricsConformance('memory', async () => ({ metrics: new MemoryMetrics() }));
 metricsConformance('prometheus', async () => ({

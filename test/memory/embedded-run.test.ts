@@ -21,6 +21,8 @@ describe('embedded service run on in-memory adapters', () => {
       ADX_SIM_USERS: '5000',
       ADX_BATCH_SIZE: '500',
       ADX_WAREHOUSE: 'memory',
+      // every published event and bus record is inspected after the run
+      ADX_EMBEDDED_HISTORY: '1000000',
     });
     run = await serve(config, { events: EVENTS, seed: 1234 });
     warehouse = run.container.get<MemoryWarehouse>(TOKENS.Warehouse);

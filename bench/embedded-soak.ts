@@ -1,0 +1,153 @@
+/**
+ * bench:embedded-soak — the embedded service (`npm start`: simulator → memory bus → pipeline →
+ * PGlite in memory, unless the environment says otherwise) unbounded, in this process, for
+ * ADX_SOAK_MINUTES (default 30). Every ADX_SOAK_SAMPLE (default 10s) it samples RSS, heap and
+ * events/s; at the end it prints the samples, the least-squares RSS slope after the first
+ * ADX_SOAK_WARMUP_MINUTES (default 5) in MB/min, the largest deviation from the mean RSS after
+ * the warm-up in %, and whether that stays within ±15%. Every other ADX_* variable applies as
+ * it does to `adx serve` (ADX_HTTP_PORT defaults to 0 here, so it runs next to a serve).
+ *
+ * Decider state legitimately grows until event time has run through its windows (dedupe
+ * retention 7 days, lookback 1 day, ...): with those, a 30-minute run measures state filling up,
+ * not whether the process keeps what it should not. So by default the soak shortens every window
+ * to ADX_SOAK_WINDOW (3m; lateness 30s) and, because state expires by whole hours of event
+ * time, runs simulated event time ADX_SOAK_SPEEDUP (20) times faster than the clock at the
+ * pipeline's expected pace (ADX_SOAK_EXPECTED_RATE, 2,000 records/s; it starts far enough in the
+ * past to stay behind now even at the full ADX_SIM_RATE): state reaches its steady size in the
+ * warm-up, and what is left to grow is a leak. ADX_SOAK_WINDOW=configured keeps the configured
+ * windows and real-time event time (state then fills for as long as its windows).
+ */
+import { loadConfig } from '../src/config/config';
+import { parseDuration } from '../src/config/duration';
+import { serve } from '../src/cli/serve';
+import type { PipelineService } from '../src/pipeline/pipeline-service';
+
+interface Sample {
+  readonly minute: number;
+  readonly rssMB: number;
+  readonly heapMB: number;
+  readonly eventsPerSec: number;
+  readonly received: number;
+  /** dedupe keys held over every group: the decider state's size */
+  readonly keys: number;
+}
+
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** least-squares slope of y over x */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+async function main(): Promise<void> {
+  const minutes = Number(process.env.ADX_SOAK_MINUTES ?? 30);
+  const warmup = Number(process.env.ADX_SOAK_WARMUP_MINUTES ?? 5);
+  const everyMs = parseDuration(process.env.ADX_SOAK_SAMPLE ?? '10s');
+  if (everyMs === undefined || everyMs <= 0)
+    throw new Error(`ADX_SOAK_SAMPLE=${process.env.ADX_SOAK_SAMPLE}: expected a duration like 10s`);
+  const window = process.env.ADX_SOAK_WINDOW ?? '3m';
+  const windows =
+    window === 'configured'
+      ? {}
+      : {
+          ADX_DEDUPE_RETENTION: window,
+          ADX_CLICK_LOOKBACK: window,
+          ADX_CONVERSION_WINDOW: window,
+          ADX_VIEW_THROUGH_WINDOW: window,
+          ADX_ALLOWED_LATENESS: '30s',
+        };
+  const config = loadConfig({
+    ADX_HTTP_PORT: '0',
+    ADX_PROGRESS_INTERVAL: '1m',
+    ...process.env,
+    ...windows,
+  });
+  const speedup = Number(process.env.ADX_SOAK_SPEEDUP ?? 20);
+  const expectedRate = Number(process.env.ADX_SOAK_EXPECTED_RATE ?? 2000);
+  const eventTime =
+    window === 'configured'
+      ? undefined
+      : {
+          stepMs: (1000 * speedup) / expectedRate,
+          // as far back as event time can run at the simulator's full rate, so it never passes now
+          startAgoMs: minutes * 60 * config.simulator.rate * ((1000 * speedup) / expectedRate),
+        };
+  const stop = new AbortController();
+  const started = performance.now();
+  const samples: Sample[] = [];
+  let received = 0;
+  let service: PipelineService | undefined;
+  const done = serve(
+    config,
+    { onStarted: (s) => (service = s), ...(eventTime ? { eventTime } : {}) },
+    stop.signal,
+  );
+  const timer = setInterval(() => {
+    const now = service?.totals.received ?? 0;
+    const m = process.memoryUsage();
+    samples.push({
+      minute: (performance.now() - started) / 60_000,
+      rssMB: m.rss / 2 ** 20,
+      heapMB: m.heapUsed / 2 ** 20,
+      eventsPerSec: ((now - received) * 1000) / everyMs,
+      received: now,
+      keys: [...(service?.state?.partitions.values() ?? [])].reduce((n, p) => n + p.dedupe.size, 0),
+    });
+    received = now;
+    const last = samples[samples.length - 1] as Sample;
+    process.stderr.write(
+      `soak t=${last.minute.toFixed(2)}min rss=${last.rssMB.toFixed(0)}MB heap=${last.heapMB.toFixed(0)}MB ` +
+        `events/s=${last.eventsPerSec.toFixed(0)} received=${now} keys=${last.keys}\n`,
+    );
+  }, everyMs);
+  await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
+  clearInterval(timer);
+  stop.abort();
+  const result = await done;
+  process.stderr.write(`${result.report}\n`);
+
+  print(
+    `embedded soak: ${minutes} min, sample every ${everyMs / 1000} s, warm-up ${warmup} min, ` +
+      `windows ${window === 'configured' ? 'as configured' : `${window} (lateness 30s), event time ×${speedup} at ${expectedRate} records/s`}, ` +
+      `warehouse ${config.warehouse.kind}${config.warehouse.pgliteDir ? ` in ${config.warehouse.pgliteDir}` : ''}`,
+  );
+  print('minute   RSS MB  heap MB  events/s  received  dedupe keys');
+  for (const s of samples)
+    print(
+      `${s.minute.toFixed(2).padStart(6)}  ${s.rssMB.toFixed(0).padStart(7)}  ` +
+        `${s.heapMB.toFixed(0).padStart(7)}  ${s.eventsPerSec.toFixed(0).padStart(8)}  ` +
+        `${String(s.received).padStart(8)}  ${String(s.keys).padStart(11)}`,
+    );
+  const steady = samples.filter((s) => s.minute >= warmup);
+  if (steady.length < 2) {
+    print(`fewer than two samples after minute ${warmup}: no slope`);
+    return;
+  }
+  const mean = steady.reduce((sum, s) => sum + s.rssMB, 0) / steady.length;
+  const deviation = Math.max(...steady.map((s) => Math.abs(s.rssMB - mean) / mean)) * 100;
+  const rssSlope = slope(steady.map((s) => [s.minute, s.rssMB]));
+  const rateSlope = slope(steady.map((s) => [s.minute, s.eventsPerSec]));
+  const meanRate = steady.reduce((sum, s) => sum + s.eventsPerSec, 0) / steady.length;
+  print(
+    `after minute ${warmup}: mean RSS ${mean.toFixed(0)} MB, slope ${rssSlope.toFixed(2)} MB/min, ` +
+      `max deviation ${deviation.toFixed(1)}%: ${deviation <= 15 ? 'within' : 'NOT within'} ±15%`,
+  );
+  print(
+    `after minute ${warmup}: mean ${meanRate.toFixed(0)} events/s, slope ` +
+      `${rateSlope.toFixed(1)} events/s per min`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

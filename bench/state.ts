@@ -1,0 +1,170 @@
+/**
+ * bench:state — the decider state of one co-partitioned group (dedupe index + attribution touches)
+ * with 10^5, 10^6 and 10^7 tracked keys. Each size runs in a fresh child process, so one size's
+ * heap cannot flatter or burden the next:
+ *   1. fill: N impressions, event time stepping retention/N, so all N keys are inside the dedupe
+ *      retention when the fill ends (the state a group reaches after a week at that rate);
+ *   2. measure: BENCH_STATE_EVENTS (default 1,000,000) further impressions at the same step, so
+ *      keys expire as fast as new ones arrive and the size stays N: steady-state events/s;
+ *   3. memory after gc against the child's baseline before the fill: RSS delta and
+ *      heap + arrayBuffers delta, per key.
+ * BENCH_STATE_SIZES (comma separated) overrides the sizes; the child gets --max-old-space-size
+ * from BENCH_STATE_HEAP_MB (default 4096).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  decidePartition,
+  evolvePartition,
+  newPartitionState,
+  pipelineRules,
+  type AdEvent,
+  type PartitionState,
+} from '../domain';
+import { indexBytes } from '../domain/event-key-index';
+
+interface SizeResult {
+  readonly keys: number;
+  readonly tracked: number;
+  readonly eventsPerSec: number;
+  readonly cpuEventsPerSec: number;
+  readonly rssMB: number;
+  readonly heapMB: number;
+  readonly rssBytesPerKey: number;
+  readonly heapBytesPerKey: number;
+  /** the dedupe index's typed arrays alone, per key */
+  readonly indexBytesPerKey: number;
+  readonly fillSeconds: number;
+}
+
+const T0 = Date.UTC(2026, 0, 1);
+const USERS = 200_000;
+const CAMPAIGNS = 12;
+
+function gcNow(): void {
+  if (!global.gc) throw new Error('run with --expose-gc');
+  global.gc();
+  global.gc();
+}
+
+function memory(): { rss: number; heap: number } {
+  gcNow();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed + m.arrayBuffers };
+}
+
+/** one pseudonym per user, shaped like the HMAC pseudonymizer's (key id + 64 hex digits) */
+const pseudonyms = Array.from(
+  { length: USERS },
+  (_, u) => `k1.${(u * 2654435761).toString(16).padStart(64, '0')}`,
+);
+
+/**
+ * An impression as the validator hands it to the decider: ids shaped like the simulator's
+ * (`imp-<seed>-<counter>`), the user already pseudonymized.
+ */
+function impression(i: number, time: number): AdEvent {
+  return {
+    eventId: `imp-42-${i + 1}`,
+    eventType: 'impression',
+    eventTime: time,
+    userId: pseudonyms[(i * 7919) % USERS] as string,
+    campaignId: `cmp-${String((i % CAMPAIGNS) + 1).padStart(3, '0')}`,
+    costMicros: 2500,
+    source: { topic: 'impressions', partition: 0, offset: String(i), format: 'json' },
+  };
+}
+
+function observe(state: PartitionState, event: AdEvent, rules: ReturnType<typeof pipelineRules>) {
+  for (const decided of decidePartition({ type: 'ObserveEvent', event }, state, rules))
+    evolvePartition(state, decided, rules);
+}
+
+function child(keys: number): SizeResult {
+  const measureEvents = Number(process.env.BENCH_STATE_EVENTS ?? 1_000_000);
+  // one input, so the group's watermark follows it (the other topics would hold it back)
+  const rules = pipelineRules();
+  const step = rules.dedupeRetentionMs / keys;
+  const base = memory();
+  const state = newPartitionState(0, ['impressions']);
+  const fillStart = performance.now();
+  let i = 0;
+  for (; i < keys; i++) observe(state, impression(i, Math.floor(T0 + i * step)), rules);
+  const fillSeconds = (performance.now() - fillStart) / 1000;
+  gcNow();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const end = i + measureEvents; i < end; i++)
+    observe(state, impression(i, Math.floor(T0 + i * step)), rules);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const after = memory();
+  const tracked = state.dedupe.size;
+  return {
+    keys,
+    tracked,
+    eventsPerSec: Math.round(measureEvents / seconds),
+    cpuEventsPerSec: Math.round(measureEvents / ((cpu.user + cpu.system) / 1e6)),
+    rssMB: Math.round(after.rss / 2 ** 20),
+    heapMB: Math.round(after.heap / 2 ** 20),
+    rssBytesPerKey: Math.round((after.rss - base.rss) / tracked),
+    heapBytesPerKey: Math.round((after.heap - base.heap) / tracked),
+    indexBytesPerKey: Math.round(indexBytes(state.dedupe) / tracked),
+    fillSeconds: Number(fillSeconds.toFixed(1)),
+  };
+}
+
+function parent(): void {
+  const sizes = (process.env.BENCH_STATE_SIZES ?? '100000,1000000,10000000').split(',').map(Number);
+  const heapMB = Number(process.env.BENCH_STATE_HEAP_MB ?? 4096);
+  const results: SizeResult[] = [];
+  for (const keys of sizes) {
+    const out = execFileSync(
+      process.execPath,
+      [`--max-old-space-size=${heapMB}`, '--expose-gc', __filename, String(keys)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    const result = JSON.parse(out.trim().split('\n').pop() as string) as SizeResult;
+    results.push(result);
+    process.stderr.write(`bench:state ${JSON.stringify(result)}\n`);
+  }
+  const cols = ['keys', 'events/s', 'cpu ev/s', 'RSS MB', 'heap MB', 'B/key RSS', 'B/key heap'];
+  const rows = results.map((r) => [
+    r.tracked.toLocaleString('en-US'),
+    r.eventsPerSec.toLocaleString('en-US'),
+    r.cpuEventsPerSec.toLocaleString('en-US'),
+    String(r.rssMB),
+    String(r.heapMB),
+    String(r.rssBytesPerKey),
+    String(r.heapBytesPerKey),
+  ]);
+  const widths = cols.map((c, k) =>
+    Math.max(c.length, ...rows.map((r) => (r[k] as string).length)),
+  );
+  const line = (cells: string[]) => cells.map((c, k) => c.padStart(widths[k] as number)).join('  ');
+  const print = (s: string) => process.stdout.write(`${s}\n`);
+  print(`heap limit per child: --max-old-space-size=${heapMB}`);
+  print(line(cols));
+  for (const r of rows) print(line(r));
+  const first = results[0];
+  const last = results[results.length - 1];
+  if (first && last && first !== last) {
+    const ratio = last.eventsPerSec / first.eventsPerSec;
+    const cpuRatio = last.cpuEventsPerSec / first.cpuEventsPerSec;
+    print(
+      `throughput at ${last.tracked.toExponential(0)} keys is ${(ratio * 100).toFixed(0)}% of ` +
+        `${first.tracked.toExponential(0)} (CPU-time rate ${(cpuRatio * 100).toFixed(0)}%): ` +
+        `${ratio >= 0.8 ? 'within' : 'NOT within'} 20%`,
+    );
+  }
+  if (last)
+    print(
+      `bytes/key at ${last.tracked.toLocaleString('en-US')} keys: ${last.rssBytesPerKey} (RSS), ` +
+        `${last.heapBytesPerKey} (heap + array buffers; the dedupe index's arrays alone ` +
+        `${last.indexBytesPerKey}): ${Math.max(last.rssBytesPerKey, last.heapBytesPerKey) <= 100 ? '' : 'NOT '}` +
+        `<= 100 B`,
+    );
+}
+
+const arg = process.argv[2];
+if (arg !== undefined) process.stdout.write(`${JSON.stringify(child(Number(arg)))}\n`);
+else parent();
