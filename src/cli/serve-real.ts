@@ -24,7 +24,7 @@ import {
 } from '../container/container';
 import { outageClassifier } from '../container/outage-classifier';
 import type { DependencyOutages } from '../pipeline/dependency-outages';
-import { waitOut } from '../pipeline/wait-out';
+import { outagePolicy } from '../pipeline/wait-out';
 import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
 import { startProgressLog } from '../embedded/progress-log';
@@ -83,11 +83,7 @@ export async function serveReal(
     config.http.host,
     config.http.port,
   );
-  const waitingOut = {
-    outageOf: outageClassifier(config),
-    outages,
-    stopping: () => signal.aborted,
-  };
+  const startUp = outagePolicy({ outageOf: outageClassifier(config), outages });
   try {
     const store = container.get<ObjectStore>(TOKENS.ObjectStore);
     // a bucket that cannot be reached at start is a setting to fix, named at once
@@ -98,7 +94,7 @@ export async function serveReal(
     const registry = container.get<SchemaRegistry>(TOKENS.SchemaRegistry);
     container
       .bind(CONTRACT_IDS)
-      .toConstantValue(await waitOut(() => registerContracts(registry, config.topics), waitingOut));
+      .toConstantValue(await startUp.run(() => registerContracts(registry, config.topics), signal));
   } catch (error) {
     server.close();
     await storage.close();

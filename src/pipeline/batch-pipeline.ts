@@ -15,7 +15,7 @@ import {
 } from './batch-effects';
 import type { DependencyOutages } from './dependency-outages';
 import type { OwnedPartitions } from './owned-partitions';
-import { waitOut } from './wait-out';
+import { outagePolicy, type OutagePolicy } from './wait-out';
 
 export interface BatchPipelineDeps extends BatchEffectsDeps {
   /** raw records → what the domain validates (size check, wire formats, writer schemas) */
@@ -45,12 +45,20 @@ export type UnitResult =
  * from the same state to the same outcome. A commit refused for a stale epoch drops the group.
  */
 export class BatchPipeline {
+  private readonly outages: OutagePolicy;
+
   constructor(
     private readonly owned: OwnedPartitions,
     private readonly deps: BatchPipelineDeps,
-    /** true once the service is asked to stop: an outage no longer holds the unit of work */
-    private readonly stopping: () => boolean = () => false,
-  ) {}
+    /** aborted once the service is asked to stop: an outage no longer holds the unit of work */
+    private readonly stop?: AbortSignal,
+  ) {
+    this.outages = outagePolicy({
+      outageOf: deps.outageOf ?? (() => undefined),
+      ...(deps.outages ? { outages: deps.outages } : {}),
+      ...(deps.onRetry ? { onRetry: deps.onRetry } : {}),
+    });
+  }
 
   async handle(batch: SourceBatch): Promise<UnitResult> {
     const { deps, owned } = this;
@@ -141,11 +149,6 @@ export class BatchPipeline {
 
   /** idempotent steps only: an outage is waited out, anything else retried a few times */
   private waitOut<T>(step: () => Promise<T>): Promise<T> {
-    return waitOut(step, {
-      outageOf: this.deps.outageOf ?? (() => undefined),
-      ...(this.deps.outages ? { outages: this.deps.outages } : {}),
-      stopping: this.stopping,
-      ...(this.deps.onRetry ? { onRetry: this.deps.onRetry } : {}),
-    });
+    return this.outages.run(step, this.stop);
   }
 }

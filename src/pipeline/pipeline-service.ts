@@ -45,6 +45,8 @@ export class PipelineService {
   private statusValue: ServiceStatus = 'starting';
   private serial: Promise<unknown> = Promise.resolve();
   private fail: (error: unknown) => void = () => undefined;
+  /** aborted by stop(): a unit of work waiting out an outage gives up, uncommitted */
+  private readonly stopping = new AbortController();
   private readonly idle: IdleInputs;
   readonly totals: BatchCounts = emptyCounts();
   batches = 0;
@@ -83,7 +85,7 @@ export class PipelineService {
       this.logger,
     );
     this.owned = owned;
-    this.pipeline = new BatchPipeline(owned, this.deps, () => this.statusValue !== 'running');
+    this.pipeline = new BatchPipeline(owned, this.deps, this.stopping.signal);
     this.statusValue = 'running';
     this.refresher?.start();
     this.idle.start(() => owned.state);
@@ -193,6 +195,7 @@ export class PipelineService {
   async stop(): Promise<void> {
     if (this.statusValue === 'starting') this.statusValue = 'stopped';
     if (this.statusValue === 'running') this.statusValue = 'draining';
+    this.stopping.abort();
     this.idle.stop();
     await this.source.stop();
     try {

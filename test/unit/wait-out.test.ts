@@ -3,7 +3,7 @@ import type { Logger } from '../../ports';
 import { outageClassifier } from '../../src/container/outage-classifier';
 import { loadConfig } from '../../src/config/config';
 import { DependencyOutages } from '../../src/pipeline/dependency-outages';
-import { waitOut, type WaitOutOptions } from '../../src/pipeline/wait-out';
+import { outagePolicy, type WaitOutOptions } from '../../src/pipeline/wait-out';
 
 interface Logged {
   readonly level: 'info' | 'warn';
@@ -20,20 +20,17 @@ function harness(outageOf: WaitOutOptions['outageOf'] = () => 'postgres') {
       logged.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
     error: () => {},
   };
-  const pauses: number[] = [];
-  let stopping = false;
+  const pauses: { ms: number; outage: boolean }[] = [];
+  const retried: number[] = [];
   const outages = new DependencyOutages(logger);
-  const options: WaitOutOptions = {
+  const policy = outagePolicy({
     outageOf,
     outages,
-    stopping: () => stopping,
-    sleep: async (ms) => {
-      pauses.push(ms);
-    },
-    random: () => 0.5,
+    onRetry: (attempt) => retried.push(attempt),
+    onPause: (ms, outage) => pauses.push({ ms, outage }),
     outageBackoffMs: { first: 100, last: 1000 },
-  };
-  return { logged, pauses, outages, options, stop: () => (stopping = true) };
+  });
+  return { logged, pauses, retried, outages, policy };
 }
 
 /** fails `n` times with `error`, then answers 'done' */
@@ -48,26 +45,42 @@ const failing = (n: number, error: unknown) => {
   };
 };
 
+/** runs `work` to its end on jest's fake clock, however long its pauses add up to */
+async function onFakeTime<T>(work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => (settled = true));
+  done.catch(() => undefined);
+  for (let i = 0; i < 10_000 && !settled; i++) await jest.advanceTimersByTimeAsync(50);
+  return done;
+}
+
 describe('waiting an outage out', () => {
-  it('retries for as long as the dependency is down, backing off with jitter up to a bound', async () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('retries for as long as the dependency is down, with jittered pauses up to a bound', async () => {
     const h = harness();
     const seen: string[][] = [];
-    const unit = failing(12, new Error('connect ECONNREFUSED'));
+    const unit = failing(30, new Error('connect ECONNREFUSED'));
     const effect = async () => {
       seen.push(h.outages.down());
       return unit.effect();
     };
-    await expect(waitOut(effect, h.options)).resolves.toBe('done');
-    expect(unit.calls()).toBe(13);
-    // equal jitter with random() = 0.5: three quarters of 100, 200, 400, 800, then of 1000
-    expect(h.pauses).toEqual([75, 150, 300, 600, ...Array(8).fill(750)]);
+    await expect(onFakeTime(h.policy.run(effect))).resolves.toBe('done');
+    expect(unit.calls()).toBe(31);
+    expect(h.pauses).toHaveLength(30);
+    expect(h.pauses.every((p) => p.outage && p.ms >= 0 && p.ms <= 1000)).toBe(true);
+    // jitter: the first pause is short, and the pauses below the bound all differ
+    expect(h.pauses[0]?.ms).toBeLessThan(1000);
+    const uncapped = h.pauses.map((p) => p.ms).filter((ms) => ms < 1000);
+    expect(new Set(uncapped).size).toBe(uncapped.length);
     expect(seen.at(1)).toEqual(['postgres']);
     expect(h.outages.down()).toEqual([]);
   });
 
   it('logs one line when the outage starts and one when the dependency is back', async () => {
     const h = harness();
-    await waitOut(failing(5, new Error('down')).effect, h.options);
+    await onFakeTime(h.policy.run(failing(5, new Error('down')).effect));
     expect(h.logged.map((l) => `${l.level} ${l.message} ${String(l.fields?.dependency)}`)).toEqual([
       'warn dependency down: waiting it out postgres',
       'info dependency back postgres',
@@ -75,27 +88,36 @@ describe('waiting an outage out', () => {
     expect(h.logged[1]?.fields?.attempts).toBe(5);
   });
 
-  it('gives other errors four more tries, then throws them', async () => {
+  it('gives other errors four more tries, pausing 0.1, 0.5, 2 and 5 s, then throws them', async () => {
     const h = harness(() => undefined);
     const bug = new TypeError('x is undefined');
     const unit = failing(99, bug);
-    await expect(waitOut(unit.effect, h.options)).rejects.toBe(bug);
+    await expect(onFakeTime(h.policy.run(unit.effect))).rejects.toBe(bug);
     expect(unit.calls()).toBe(5);
+    expect(h.retried).toEqual([1, 2, 3, 4]);
+    expect(h.pauses).toEqual([100, 500, 2000, 5000].map((ms) => ({ ms, outage: false })));
     expect(h.logged).toEqual([]);
   });
 
-  it('stops waiting once the service is asked to stop', async () => {
+  it('still gives other errors their four tries while the service drains', async () => {
+    const h = harness(() => undefined);
+    const stop = new AbortController();
+    stop.abort();
+    const unit = failing(3, new Error('deadlock detected'));
+    await expect(onFakeTime(h.policy.run(unit.effect, stop.signal))).resolves.toBe('done');
+    expect(h.retried).toEqual([1, 2, 3]);
+  });
+
+  it('stops waiting once the service is asked to stop, the outage still on record', async () => {
     const h = harness();
-    const unit = failing(99, new Error('down'));
-    const options: WaitOutOptions = {
-      ...h.options,
-      sleep: async (ms: number) => {
-        h.pauses.push(ms);
-        if (h.pauses.length === 3) h.stop();
-      },
+    const stop = new AbortController();
+    let calls = 0;
+    const effect = async () => {
+      if (++calls === 3) stop.abort();
+      throw new Error('down');
     };
-    await expect(waitOut(unit.effect, options)).rejects.toThrow('down');
-    expect(unit.calls()).toBe(4);
+    await expect(onFakeTime(h.policy.run(effect, stop.signal))).rejects.toThrow('down');
+    expect(calls).toBe(3);
     expect(h.outages.down()).toEqual(['postgres']);
   });
 });
