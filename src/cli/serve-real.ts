@@ -24,7 +24,7 @@ import {
 } from '../container/container';
 import { outageClassifier } from '../container/outage-classifier';
 import type { DependencyOutages } from '../pipeline/dependency-outages';
-import { outagePolicy } from '../pipeline/wait-out';
+import { outagePolicy } from '../pipeline/outage-policy';
 import type { Storage } from '../container/storage';
 import { registerContracts } from '../contracts/register-contracts';
 import { startProgressLog } from '../embedded/progress-log';

@@ -15,7 +15,7 @@ import {
 } from './batch-effects';
 import type { DependencyOutages } from './dependency-outages';
 import type { OwnedPartitions } from './owned-partitions';
-import { outagePolicy, type OutagePolicy } from './wait-out';
+import { outagePolicy, type OutagePolicy } from './outage-policy';
 
 export interface BatchPipelineDeps extends BatchEffectsDeps {
   /** raw records → what the domain validates (size check, wire formats, writer schemas) */

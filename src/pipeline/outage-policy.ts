@@ -2,7 +2,7 @@ import { ExponentialBackoff, handleWhen, IterableBackoff, retry } from 'cockatie
 import type { OutageOf } from '../../ports';
 import type { DependencyOutages } from './dependency-outages';
 
-export interface WaitOutOptions {
+export interface OutagePolicyOptions {
   readonly outageOf: OutageOf;
   readonly outages?: DependencyOutages;
   /** any other failure, before its next attempt */
@@ -29,7 +29,7 @@ export interface OutagePolicy {
  * dependency's own (adapters/resilience/dependency-policy.ts): the outer one waits outages out,
  * the inner one gives other errors their four tries.
  */
-export function outagePolicy(options: WaitOutOptions): OutagePolicy {
+export function outagePolicy(options: OutagePolicyOptions): OutagePolicy {
   const { first, last } = options.outageBackoffMs ?? { first: 200, last: 10_000 };
   const outage = retry(
     handleWhen((error) => options.outageOf(error) !== undefined),

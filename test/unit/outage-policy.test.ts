@@ -3,7 +3,7 @@ import type { Logger } from '../../ports';
 import { outageClassifier } from '../../src/container/outage-classifier';
 import { loadConfig } from '../../src/config/config';
 import { DependencyOutages } from '../../src/pipeline/dependency-outages';
-import { outagePolicy, type WaitOutOptions } from '../../src/pipeline/wait-out';
+import { outagePolicy, type OutagePolicyOptions } from '../../src/pipeline/outage-policy';
 
 interface Logged {
   readonly level: 'info' | 'warn';
@@ -11,7 +11,7 @@ interface Logged {
   readonly fields?: Record<string, unknown>;
 }
 
-function harness(outageOf: WaitOutOptions['outageOf'] = () => 'postgres') {
+function harness(outageOf: OutagePolicyOptions['outageOf'] = () => 'postgres') {
   const logged: Logged[] = [];
   const logger: Logger = {
     info: (message, fields) =>
