@@ -23,7 +23,7 @@ import { referenceCreditsById, referenceOutcome } from '../support/offline-refer
 import { creditRows, creditsById } from '../support/warehouse-credits';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { decodedTopicPartitions } from '../support/reference-input';
-import { dropBucket, requireS3, S3_TEST, uniqueBucket } from '../support/s3';
+import { dropBucket, requireS3, s3StagingEnv, testS3Config, uniqueBucket } from '../support/s3';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import {
   requireStack,
@@ -32,7 +32,6 @@ import {
   uniqueRunName,
   waitFor,
 } from '../support/stack';
-import { testS3Config } from '../support/s3';
 import { realConfig, startService, waitUntilReceived } from './support/real-service';
 
 const COUNT = 15_000;
@@ -84,11 +83,7 @@ beforeAll(async () => {
   config = realConfig(prefix, {
     ADX_WAREHOUSE: 'postgres',
     DATABASE_URL: database.url,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: S3_TEST.endpoint,
-    S3_ACCESS_KEY_ID: S3_TEST.accessKeyId,
-    S3_SECRET_ACCESS_KEY: S3_TEST.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3StagingEnv(bucket),
     ADX_SIM_USERS: '2000',
     ADX_BATCH_SIZE: '2000',
     // once everything is read, quiet inputs let the last clicks and conversions go

@@ -26,7 +26,7 @@ import type { PipelineService } from '../../src/pipeline/pipeline-service';
 import { dropRun, readTopic, type ReadRecord } from '../support/kafka-topics-io';
 import { startConsumer, type Consumer } from '../support/openlineage-consumer';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { dropBucket, requireS3, testS3Config, uniqueBucket, S3_TEST } from '../support/s3';
+import { dropBucket, requireS3, s3StagingEnv, testS3Config, uniqueBucket } from '../support/s3';
 import { requireStack, testKafka, uniqueRunName, waitFor } from '../support/stack';
 import { realConfig, startService, waitUntilReceived } from './support/real-service';
 
@@ -63,11 +63,7 @@ beforeAll(async () => {
   config = realConfig(prefix, {
     ADX_WAREHOUSE: 'postgres',
     DATABASE_URL: database.url,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: S3_TEST.endpoint,
-    S3_ACCESS_KEY_ID: S3_TEST.accessKeyId,
-    S3_SECRET_ACCESS_KEY: S3_TEST.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...s3StagingEnv(bucket),
     ADX_SIM_USERS: '3000',
     ADX_BATCH_SIZE: '1000',
     // a short watermark lag, so clicks and conversions are attributed while the service runs,

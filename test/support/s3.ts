@@ -43,6 +43,17 @@ export function testS3Config(
   };
 }
 
+/** The environment that stages a service's batches to `bucket` on the test server. */
+export function s3StagingEnv(bucket: string): Record<string, string> {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: S3_TEST.endpoint,
+    S3_ACCESS_KEY_ID: S3_TEST.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3_TEST.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 /** `adx-<suite>-<8 hex>`: a valid bucket name (lowercase, <= 63 chars) no earlier run used. */
 export function uniqueBucket(suite: string): string {
   return `adx-${suite}-${randomBytes(4).toString('hex')}`.toLowerCase().slice(0, 63);
