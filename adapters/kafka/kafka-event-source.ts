@@ -17,6 +17,11 @@ export interface KafkaSourceOptions {
   readonly sessionTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
   /**
+   * topic-partitions whose batches are handed to the handler at once (default 1). The handler
+   * keeps a group's batches in order; batches of one topic-partition are always one at a time.
+   */
+  readonly concurrentPartitions?: number;
+  /**
    * how long a fetch waits on the broker for data (kafkajs default 5 s). stop() waits for the fetch
    * in flight, so this bounds how long an idle consumer takes to leave its group on SIGTERM.
    */
@@ -46,7 +51,8 @@ const at = (topic: string, partition: number): string => `${topic}:${partition}`
  * reports lost (fenced by a newer owner) is paused until the next join.
  *
  * Each fetched partition batch is cut into chunks of at most maxBatchSize; the handler is awaited
- * before the next chunk (backpressure). A handler failure stops the consumer and rejects run(): the
+ * before the next chunk of the topic-partition (backpressure); up to concurrentPartitions
+ * topic-partitions are in the handler at once. A handler failure stops the consumer and rejects run(): the
  * in-process state has moved on, so a restart restores state instead.
  */
 export class KafkaEventSource implements EventSource {
@@ -103,7 +109,7 @@ export class KafkaEventSource implements EventSource {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrentPartitions ?? 1,
       eachBatch: (payload) => this.onBatch(payload, handler),
     });
     return done;

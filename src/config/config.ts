@@ -127,6 +127,11 @@ const envSchema = z.object({
   ADX_KAFKA_MAX_BYTES_PER_PARTITION: int(1024)
     .max(256 * 1024 * 1024)
     .optional(),
+  /**
+   * source topic-partitions whose batches are worked on at once (kafkajs
+   * partitionsConsumedConcurrently): different groups overlap, one group's batches stay in order
+   */
+  ADX_CONCURRENT_PARTITIONS: int(1).max(64).default(3),
   /** an input caught up and quiet this long stops holding its group's watermark back */
   ADX_IDLE_TIMEOUT: duration
     .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
@@ -252,6 +257,8 @@ export interface AppConfig {
   readonly kafkaSessionTimeoutMs: number;
   /** bytes a fetch returns per partition at most (unset: kafkajs' 1 MiB) */
   readonly kafkaMaxBytesPerPartition?: number;
+  /** source topic-partitions whose batches are in flight at once */
+  readonly concurrentPartitions: number;
   /** how often the consumer lag per partition is read and exposed */
   readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
@@ -353,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.ADX_KAFKA_MAX_BYTES_PER_PARTITION
       ? { kafkaMaxBytesPerPartition: e.ADX_KAFKA_MAX_BYTES_PER_PARTITION }
       : {}),
+    concurrentPartitions: e.ADX_CONCURRENT_PARTITIONS,
     lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {

@@ -31,6 +31,7 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
       topics: sourceTopics(config),
       maxBatchSize: config.batchSize,
       sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+      concurrentPartitions: config.concurrentPartitions,
       ...(config.kafkaMaxBytesPerPartition
         ? { maxBytesPerPartition: config.kafkaMaxBytesPerPartition }
         : {}),

@@ -49,7 +49,11 @@ export async function openStorage(config: AppConfig, crashCheck?: CrashCheck): P
   const knex =
     kind === 'pglite'
       ? await openPgliteKnex(pgliteDir ? { dataDir: pgliteDir } : {})
-      : createPostgresKnex({ connectionString: databaseUrl ?? '' });
+      : createPostgresKnex({
+          connectionString: databaseUrl ?? '',
+          // a load transaction per batch in flight, and room for the refresh and readers
+          poolMax: config.concurrentPartitions + 3,
+        });
   try {
     if (kind === 'pglite') await migrateUp(knex);
     else {

@@ -66,10 +66,11 @@ export interface AppliedEffects {
 const seconds = (fromMs: number, clock: Clock): number => (clock.now() - fromMs) / 1000;
 
 /**
- * The side effects of a decided batch: stage → publish → lineage → load + state + offsets. The
- * combined commit is last: once the offsets advance the batch is never read again, so everything
- * before it must already be done (and is idempotent, since a crash before the commit repeats it:
- * deterministic staging keys, ledger-guarded load, lineage keyed by batch and step).
+ * The side effects of a decided batch: stage and publish (at once) → lineage → load + state +
+ * offsets. The combined commit is last: once the offsets advance the batch is never read again,
+ * so everything before it must already be done (and is idempotent, since a crash before the
+ * commit repeats it: deterministic staging keys, ledger-guarded load, lineage keyed by batch and
+ * step).
  */
 export async function applyBatchEffects(
   deps: BatchEffectsDeps,
@@ -79,37 +80,48 @@ export async function applyBatchEffects(
   const { outcome } = decided;
   const id = decided.kind === 'source' ? decided.batch.id : decided.id;
 
-  let t = clock.now();
-  const staged = await stageBatch(deps.store, id, outcome.accepted, outcome.attributions);
-  metrics.bytesStaged(staged.reduce((n, s) => n + s.bytes, 0));
-  metrics.observeStage('stage', seconds(t, clock));
-  await deps.crashCheck?.('after_stage');
+  // staging (S3) and publishing (Kafka) do not depend on each other: they overlap
+  const [staged] = await bothSettled(
+    (async () => {
+      const t = clock.now();
+      const rows = await stageBatch(deps.store, id, outcome.accepted, outcome.attributions);
+      metrics.bytesStaged(rows.reduce((n, s) => n + s.bytes, 0));
+      metrics.observeStage('stage', seconds(t, clock));
+      await deps.crashCheck?.('after_stage');
+      return rows;
+    })(),
+    (async () => {
+      if (decided.kind !== 'source') return;
+      const t = clock.now();
+      await deps.publisher.publishAdEvents(outcome.accepted);
+      await deps.publisher.publishDeadLetters(
+        deadLetters(decided.batch.records, decided.records, outcome),
+      );
+      metrics.observeStage('publish', seconds(t, clock));
+      await deps.crashCheck?.('after_publish');
+    })(),
+  );
 
-  let lineage: BatchLineageRecord;
   const loadedTables = [...new Set(outcome.accepted.map((e) => FACT_TABLE[e.eventType]))];
-  if (decided.kind === 'source') {
-    t = clock.now();
-    await deps.publisher.publishAdEvents(outcome.accepted);
-    await deps.publisher.publishDeadLetters(
-      deadLetters(decided.batch.records, decided.records, outcome),
-    );
-    metrics.observeStage('publish', seconds(t, clock));
-    await deps.crashCheck?.('after_publish');
-    lineage = {
-      steps: lineageSteps(decided.batch, outcome, staged, loadedTables, deps.versions, clock.now()),
-      stopped: stoppedRecords(id, outcome, decided.records),
-    };
-  } else {
-    lineage = {
-      steps: flushLineageSteps(id, outcome, staged, deps.versions, clock.now()),
-      stopped: [],
-    };
-  }
+  const lineage: BatchLineageRecord =
+    decided.kind === 'source'
+      ? {
+          steps: lineageSteps(
+            decided.batch,
+            outcome,
+            staged,
+            loadedTables,
+            deps.versions,
+            clock.now(),
+          ),
+          stopped: stoppedRecords(id, outcome, decided.records),
+        }
+      : { steps: flushLineageSteps(id, outcome, staged, deps.versions, clock.now()), stopped: [] };
   // a committer that records lineage writes it in the load's transaction, below
   if (!deps.committer.recordsLineage) await deps.lineage.append(lineage);
   await deps.crashCheck?.('after_lineage');
 
-  t = clock.now();
+  const t = clock.now();
   const source = decided.kind === 'source' ? decided.batch : undefined;
   const load = await deps.committer.loadAndCommit(
     {
@@ -149,6 +161,17 @@ export async function applyBatchEffects(
   }
   await deps.crashCheck?.('after_commit');
   return { steps: lineage.steps, fenced: load.fenced };
+}
+
+/**
+ * Both, or the first failure once both have ended: a retry of the unit must not start while
+ * half of the previous attempt is still running.
+ */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 function deadLetters(

@@ -127,7 +127,7 @@ export class OwnedPartitions {
             snapshot: {
               sequence,
               // generated chunk by chunk as the store writes them (a retry iterates again): units
-              // of work run one at a time, so the group does not change before this commit ends
+              // of work on a group run one at a time, so it does not change before this commit ends
               chunks: { [Symbol.iterator]: () => snapshotChunks(group) },
               trimBefore: stateHorizon(group, this.state.rules),
             },

@@ -16,6 +16,7 @@ import {
 } from '../../ports';
 import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
 import type { AggregateRefresher } from './aggregate-refresher';
+import { GroupLanes } from './group-lanes';
 import { IdleInputs } from './idle-inputs';
 import { OwnedPartitions } from './owned-partitions';
 
@@ -35,15 +36,16 @@ export interface ServiceOptions {
 /**
  * The long-running service: the source tells it which groups are its own, each is acquired and
  * restored before its first batch and dropped when revoked or fenced; every batch goes through
- * the pipeline, idle inputs release what they no longer hold back, and on stop the unit of work in
- * flight finishes before it returns. Units of work run one at a time.
+ * the pipeline, idle inputs release what they no longer hold back, and on stop the units of work in
+ * flight finish before it returns. A group's units run one at a time; different groups' overlap
+ * (group-lanes.ts), as many as the source delivers at once.
  */
 export class PipelineService {
   private pipeline: BatchPipeline | undefined;
   private owned: OwnedPartitions | undefined;
   private running: Promise<void> | undefined;
   private statusValue: ServiceStatus = 'starting';
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly lanes = new GroupLanes();
   private fail: (error: unknown) => void = () => undefined;
   /** aborted by stop(): a unit of work waiting out an outage gives up, uncommitted */
   private readonly stopping = new AbortController();
@@ -61,7 +63,7 @@ export class PipelineService {
     private readonly refresher?: AggregateRefresher,
   ) {
     this.idle = new IdleInputs(source, deps.clock, options.idleTimeoutMs, (inputs) =>
-      this.exclusive(() => this.markIdle(inputs)).catch((error: unknown) => this.fail(error)),
+      this.markIdle(inputs).catch((error: unknown) => this.fail(error)),
     );
   }
 
@@ -91,14 +93,14 @@ export class PipelineService {
     this.idle.start(() => owned.state);
     const assignment: AssignmentListener = {
       assigned: (partitions) =>
-        this.exclusive(async () => {
+        this.lanes.all(async () => {
           this.deps.outages?.recovered('kafka');
           const positions: TopicPartitionOffset[] = [];
           for (const p of partitions) positions.push(...(await owned.acquire(p)));
           return positions;
         }),
       revoked: (partitions) =>
-        this.exclusive(async () => {
+        this.lanes.all(async () => {
           for (const p of partitions) owned.release(p, 'revoked');
         }),
       unavailable: (error) => this.deps.outages?.failed('kafka', error),
@@ -113,7 +115,10 @@ export class PipelineService {
       };
     });
     this.running = Promise.race([
-      this.source.run((batch) => this.exclusive(() => this.handle(batch)), assignment),
+      this.source.run(
+        (batch) => this.lanes.run(batch.partition, () => this.handle(batch)),
+        assignment,
+      ),
       failed,
     ]).then(
       () => {
@@ -125,13 +130,6 @@ export class PipelineService {
         throw error;
       },
     );
-  }
-
-  /** one unit of work at a time: the source's batches and the idle releases share one state */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(work);
-    this.serial = next.catch(() => undefined);
-    return next;
   }
 
   private async handle(batch: Parameters<BatchPipeline['handle']>[0]): Promise<BatchResult> {
@@ -152,24 +150,35 @@ export class PipelineService {
   private async markIdle(inputs: Parameters<IdleInputs['markIdle']>[0]): Promise<void> {
     const pipeline = this.pipeline;
     if (!pipeline || this.statusValue !== 'running') return;
-    // one unit of work per group: a group's state is committed on its own
-    for (const partition of new Set(inputs.map((i) => i.partition))) {
-      if (!this.owned?.has(partition)) continue;
-      const topics = inputs.filter((i) => i.partition === partition).map((i) => i.topic);
-      const result = await pipeline.markIdle(
-        partition,
-        topics,
-        `idle-${partition}-${this.deps.clock.now()}`,
-      );
-      if (result.fenced || result.outcome.events.length === 0) continue;
-      addCounts(this.totals, result.outcome.counts);
-      if (result.outcome.attributions.length > 0) this.refresher?.loaded();
-      this.logger.info('inputs idle', {
-        partition,
-        topics: topics.join(','),
-        released: result.outcome.attributions.length,
-      });
-    }
+    // one unit of work per group, in the group's lane: a group's state is committed on its own
+    const groups = [...new Set(inputs.map((i) => i.partition))];
+    await Promise.all(
+      groups.map((partition) =>
+        this.lanes.run(partition, () => this.markGroupIdle(pipeline, partition, inputs)),
+      ),
+    );
+  }
+
+  private async markGroupIdle(
+    pipeline: BatchPipeline,
+    partition: number,
+    inputs: Parameters<IdleInputs['markIdle']>[0],
+  ): Promise<void> {
+    if (!this.owned?.has(partition) || this.statusValue !== 'running') return;
+    const topics = inputs.filter((i) => i.partition === partition).map((i) => i.topic);
+    const result = await pipeline.markIdle(
+      partition,
+      topics,
+      `idle-${partition}-${this.deps.clock.now()}`,
+    );
+    if (result.fenced || result.outcome.events.length === 0) return;
+    addCounts(this.totals, result.outcome.counts);
+    if (result.outcome.attributions.length > 0) this.refresher?.loaded();
+    this.logger.info('inputs idle', {
+      partition,
+      topics: topics.join(','),
+      released: result.outcome.attributions.length,
+    });
   }
 
   /** resolves when the source is exhausted (bounded) or stopped; rejects when the pipeline failed */
@@ -186,7 +195,7 @@ export class PipelineService {
   async endOfInput(): Promise<void> {
     const pipeline = this.pipeline;
     if (!pipeline) return;
-    const outcomes = await this.exclusive(() =>
+    const outcomes = await this.lanes.all(() =>
       pipeline.flush(`end-of-input-${this.deps.clock.now()}`),
     );
     for (const outcome of outcomes) addCounts(this.totals, outcome.counts);
@@ -200,7 +209,7 @@ export class PipelineService {
     await this.source.stop();
     try {
       await this.running;
-      await this.serial;
+      await this.lanes.settled();
     } finally {
       await this.refresher?.stop();
       if (this.statusValue === 'draining') this.statusValue = 'stopped';
