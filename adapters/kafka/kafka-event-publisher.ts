@@ -5,6 +5,7 @@ import type { DeadLetter, EventPublisher } from '../../ports';
 import { encodeConfluentAvro } from '../codecs/confluent-avro';
 import { deadLetterEnvelope } from '../dead-letter/envelope';
 import { adEventRecord } from './ad-event-record';
+import { keyHashPartitioner } from './key-hash-partitioner';
 
 export interface KafkaPublisherOptions {
   readonly adEventsTopic: string;
@@ -52,6 +53,7 @@ export class KafkaEventPublisher implements EventPublisher {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
+      createPartitioner: keyHashPartitioner,
     });
   }
 

@@ -3,6 +3,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeConfluentAvro } from '../codecs/confluent-avro';
 import { encodeClickRow } from '../codecs/csv-click';
 import { encodeImpression } from '../codecs/json-impression';
+import { keyHashPartitioner } from './key-hash-partitioner';
 
 /** A record already in its wire format, with the raw user id as key (co-partitioning). */
 export interface EncodedSourceRecord {
@@ -71,5 +72,6 @@ export function sourceProducer(kafka: Kafka): Producer {
     idempotent: true,
     maxInFlightRequests: 5,
     allowAutoTopicCreation: false,
+    createPartitioner: keyHashPartitioner,
   });
 }
