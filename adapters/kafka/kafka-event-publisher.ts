@@ -2,9 +2,8 @@ import type { Type } from 'avsc';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { AdEvent } from '../../domain';
 import type { DeadLetter, EventPublisher } from '../../ports';
-import { encodeConfluentAvro } from '../codecs/confluent-avro';
 import { deadLetterEnvelope } from '../dead-letter/envelope';
-import { adEventRecord } from './ad-event-record';
+import { adEventValue } from './ad-event-record';
 
 export interface KafkaPublisherOptions {
   readonly adEventsTopic: string;
@@ -66,7 +65,7 @@ export class KafkaEventPublisher implements EventPublisher {
     const { id, type } = this.options.adEventSchema;
     const messages: Message[] = events.map((e) => ({
       key: e.userId,
-      value: encodeConfluentAvro(id, type, adEventRecord(e)),
+      value: adEventValue(id, type, e),
     }));
     await this.sendBounded(this.options.adEventsTopic, messages);
   }
