@@ -3,7 +3,9 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { AdEvent } from '../../domain';
 import type { DeadLetter, EventPublisher } from '../../ports';
 import { deadLetterEnvelope } from '../dead-letter/envelope';
+import type { DependencyPolicy } from '../resilience/dependency-policy';
 import { adEventValue } from './ad-event-record';
+import { KAFKA_PRODUCER_RETRY, KAFKA_SEND_TIMEOUT_MS, kafkaPolicyOf } from './kafka-client';
 
 export interface KafkaPublisherOptions {
   readonly adEventsTopic: string;
@@ -41,6 +43,8 @@ function approximateSize(message: Message): number {
  */
 export class KafkaEventPublisher implements EventPublisher {
   private readonly producer: Producer;
+  /** every send and the connect, under KAFKA_POLICY (kafka-client.ts) */
+  readonly policy: DependencyPolicy;
   private connected: Promise<void> | undefined;
 
   constructor(
@@ -51,11 +55,19 @@ export class KafkaEventPublisher implements EventPublisher {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
+      retry: KAFKA_PRODUCER_RETRY,
     });
+    this.policy = kafkaPolicyOf(this.producer);
   }
 
   private connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // a failed connect is forgotten, so the next call connects again instead of failing forever
+    this.connected ??= this.policy
+      .execute(() => this.producer.connect())
+      .catch((error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      });
     return this.connected;
   }
 
@@ -101,14 +113,25 @@ export class KafkaEventPublisher implements EventPublisher {
     for (const message of messages) {
       const size = approximateSize(message);
       if (chunk.length > 0 && bytes + size > limit) {
-        await this.producer.send({ topic, acks: -1, messages: chunk });
+        await this.send(topic, chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(message);
       bytes += size;
     }
-    if (chunk.length > 0) await this.producer.send({ topic, acks: -1, messages: chunk });
+    if (chunk.length > 0) await this.send(topic, chunk);
+  }
+
+  /**
+   * One produce call, one attempt of the policy. A retry after a send that did land writes its
+   * messages again: ad_events and the dead-letter topic are at least once (README), and the
+   * warehouse's exactly-once does not rest on them.
+   */
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    await this.policy.execute(() =>
+      this.producer.send({ topic, acks: -1, timeout: KAFKA_SEND_TIMEOUT_MS, messages }),
+    );
   }
 
   async close(): Promise<void> {
