@@ -6,7 +6,7 @@ import { decidePartition, evolvePartition, hasDue, type PartitionCommand } from 
 import { partitionState, type PipelineState } from './pipeline-state';
 import type { RejectedRecord } from './rejection';
 import type { SourceCoordinates, SourceRecord } from './source-record';
-import { validateRecord } from './validate-record';
+import { validateRecord, vetAcceptedEvent, type StageEncoding } from './validate-record';
 
 export interface DuplicateRecord {
   readonly eventType: EventType;
@@ -46,6 +46,13 @@ export interface BatchOptions {
    * group's watermark back (decided after the batch's records)
    */
   readonly idleInputs?: readonly IdleInput[];
+  /**
+   * The per-event encoders of the stages after the decision (staging, ad_events, warehouse rows):
+   * an event one of them throws on is rejected as processing_error before it changes state, so
+   * those stages never meet a record they cannot write. Pure functions of the event, so a replay
+   * decides the same way.
+   */
+  readonly stageEncodings?: readonly StageEncoding[];
 }
 
 export interface IdleInput {
@@ -74,6 +81,7 @@ export function processBatch(
   };
   const counts = emptyCounts();
   const pseudonymize = options.pseudonymizeUser;
+  const encodings = options.stageEncodings ?? [];
 
   const apply = (event: DomainEvent, partition: number): void => {
     // rejections and duplicates change no state (and must not create a group of their own)
@@ -135,6 +143,15 @@ export function processBatch(
       state.rules,
     );
     if (!decided) continue;
+    // deciding changed nothing yet: a refused event is rejected as if validation had refused it
+    const unwritable =
+      decided.type === 'EventAccepted' && encodings.length > 0
+        ? vetAcceptedEvent(decided.event, encodings)
+        : undefined;
+    if (unwritable) {
+      apply({ type: 'RecordRejected', source: record.source, rejection: unwritable }, partition);
+      continue;
+    }
     apply(decided, partition);
     // released as soon as the watermark allows, so where a batch ends never changes a result
     if (decided.type === 'EventAccepted' && hasDue(slice)) decideAndApply(partition, RELEASE_DUE);

@@ -9,7 +9,10 @@ export const REJECTION_REASONS = [
   'unknown_schema',
   'too_large',
   'late_beyond_retention',
-  /** decoding or validation threw on the record: a defect met by this input, kept with the error */
+  /**
+   * decoding or validation threw on the record, or a later stage's encoder on its accepted event:
+   * a defect met by this input, kept with the error
+   */
   'processing_error',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

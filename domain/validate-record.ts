@@ -177,3 +177,34 @@ function validateUnguarded(
     }
   }
 }
+
+/**
+ * The encoder one later stage (staging, the ad_events topic, the warehouse's stage rows) applies to
+ * each accepted event, injected as a pure function like the pseudonymizer: `encode` either returns
+ * (what it returns is ignored) or throws on an event that stage could not write.
+ */
+export interface StageEncoding {
+  /** named in the rejection's detail, so the dead letter says which stage could not take it */
+  readonly stage: string;
+  readonly encode: (event: AdEvent) => unknown;
+}
+
+/**
+ * An accepted event that some later stage's encoder throws on, as a processing_error rejection
+ * naming the stage and the error; undefined when every stage can encode it. Checked before the
+ * event changes state, so the record is dead-lettered instead of failing its whole batch in that
+ * stage on every retry (and again after every restart): a poison pill, not an outage.
+ */
+export function vetAcceptedEvent(
+  event: AdEvent,
+  encodings: readonly StageEncoding[],
+): Rejection | undefined {
+  for (const { stage, encode } of encodings) {
+    try {
+      encode(event);
+    } catch (error) {
+      return processingErrorRejection(stage, error);
+    }
+  }
+  return undefined;
+}

@@ -1,6 +1,7 @@
 export * from './batch-committer';
 export * from './clock';
 export * from './dependency-outage';
+export * from './event-encoding';
 export * from './event-publisher';
 export * from './event-source';
 export * from './lineage-log';

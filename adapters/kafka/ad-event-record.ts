@@ -1,4 +1,21 @@
+import type { Type } from 'avsc';
 import type { AdEvent } from '../../domain';
+import type { EventEncoding } from '../../ports';
+import { encodeConfluentAvro } from '../codecs/confluent-avro';
+
+/** The ad_events message value of one event: Confluent framing, then the v2 Avro record. */
+export function adEventValue(schemaId: number, type: Type, e: AdEvent): Buffer {
+  return encodeConfluentAvro(schemaId, type, adEventRecord(e));
+}
+
+/**
+ * The publisher's per-event encoder, tried on every accepted event before it is accepted: an
+ * event avsc refuses (a value its type does not take) is dead-lettered then, not failing every
+ * publish of its batch. The schema id only fills the framing header, so any id checks the same.
+ */
+export function adEventEncoding(type: Type): EventEncoding {
+  return { stage: 'ad_events Avro encoding', encode: (e) => adEventValue(0, type, e) };
+}
 
 /** AdEvent → the ad-event v2 Avro record (snake_case, null for absent optionals). */
 export function adEventRecord(e: AdEvent): Record<string, unknown> {

@@ -2,9 +2,10 @@ import type { Type } from 'avsc';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { AdEvent } from '../../domain';
 import type { DeadLetter, EventPublisher } from '../../ports';
-import { encodeConfluentAvro } from '../codecs/confluent-avro';
 import { deadLetterEnvelope } from '../dead-letter/envelope';
-import { adEventRecord } from './ad-event-record';
+import type { DependencyPolicy } from '../resilience/dependency-policy';
+import { adEventValue } from './ad-event-record';
+import { KAFKA_PRODUCER_RETRY, KAFKA_SEND_TIMEOUT_MS, kafkaPolicyOf } from './kafka-client';
 import { keyHashPartitioner } from './key-hash-partitioner';
 
 export interface KafkaPublisherOptions {
@@ -43,6 +44,8 @@ function approximateSize(message: Message): number {
  */
 export class KafkaEventPublisher implements EventPublisher {
   private readonly producer: Producer;
+  /** every send and the connect, under KAFKA_POLICY (kafka-client.ts) */
+  readonly policy: DependencyPolicy;
   private connected: Promise<void> | undefined;
 
   constructor(
@@ -53,12 +56,20 @@ export class KafkaEventPublisher implements EventPublisher {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
+      retry: KAFKA_PRODUCER_RETRY,
       createPartitioner: keyHashPartitioner,
     });
+    this.policy = kafkaPolicyOf(this.producer);
   }
 
   private connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // a failed connect is forgotten, so the next call connects again instead of failing forever
+    this.connected ??= this.policy
+      .execute(() => this.producer.connect())
+      .catch((error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      });
     return this.connected;
   }
 
@@ -68,7 +79,7 @@ export class KafkaEventPublisher implements EventPublisher {
     const { id, type } = this.options.adEventSchema;
     const messages: Message[] = events.map((e) => ({
       key: e.userId,
-      value: encodeConfluentAvro(id, type, adEventRecord(e)),
+      value: adEventValue(id, type, e),
     }));
     await this.sendBounded(this.options.adEventsTopic, messages);
   }
@@ -104,14 +115,25 @@ export class KafkaEventPublisher implements EventPublisher {
     for (const message of messages) {
       const size = approximateSize(message);
       if (chunk.length > 0 && bytes + size > limit) {
-        await this.producer.send({ topic, acks: -1, messages: chunk });
+        await this.send(topic, chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(message);
       bytes += size;
     }
-    if (chunk.length > 0) await this.producer.send({ topic, acks: -1, messages: chunk });
+    if (chunk.length > 0) await this.send(topic, chunk);
+  }
+
+  /**
+   * One produce call, one attempt of the policy. A retry after a send that did land writes its
+   * messages again: ad_events and the dead-letter topic are at least once (README), and the
+   * warehouse's exactly-once does not rest on them.
+   */
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    await this.policy.execute(() =>
+      this.producer.send({ topic, acks: -1, timeout: KAFKA_SEND_TIMEOUT_MS, messages }),
+    );
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeConfluentAvro } from '../codecs/confluent-avro';
 import { encodeClickRow } from '../codecs/csv-click';
 import { encodeImpression } from '../codecs/json-impression';
+import { KAFKA_PRODUCER_RETRY, KAFKA_SEND_TIMEOUT_MS, kafkaPolicyOf } from './kafka-client';
 import { keyHashPartitioner } from './key-hash-partitioner';
 
 /** A record already in its wire format, with the raw user id as key (co-partitioning). */
@@ -29,7 +30,10 @@ export class SourceTopicProducer {
       value: r.value,
       ...(r.headers ? { headers: { ...r.headers } } : {}),
     }));
-    await this.producer.send({ topic: this.topic, acks: -1, messages });
+    // under the producer's policy (KAFKA_POLICY), shared by the producers of every topic
+    await kafkaPolicyOf(this.producer).execute(() =>
+      this.producer.send({ topic: this.topic, acks: -1, timeout: KAFKA_SEND_TIMEOUT_MS, messages }),
+    );
   }
 }
 
@@ -72,6 +76,7 @@ export function sourceProducer(kafka: Kafka): Producer {
     idempotent: true,
     maxInFlightRequests: 5,
     allowAutoTopicCreation: false,
+    retry: KAFKA_PRODUCER_RETRY,
     createPartitioner: keyHashPartitioner,
   });
 }

@@ -7,6 +7,7 @@ import type {
   LineageStepName,
   StoppedRecord,
 } from '../../ports';
+import { postgresPolicyOf } from '../postgres/postgres-policy';
 
 interface StepRow {
   readonly batch_id: string;
@@ -81,7 +82,10 @@ export class PostgresLineageLog implements LineageLog {
 
   append(lineage: BatchLineageRecord): Promise<void> {
     if (lineage.steps.length === 0 && lineage.stopped.length === 0) return Promise.resolve();
-    return this.knex.transaction((trx) => this.appendIn(trx, lineage));
+    // keyed rows, merged on conflict: a retry after an append that did land writes the same rows
+    return postgresPolicyOf(this.knex).execute(() =>
+      this.knex.transaction((trx) => this.appendIn(trx, lineage)),
+    );
   }
 
   async appendIn(

@@ -17,6 +17,8 @@ import {
   encodeStateEvents,
 } from '../codecs/partition-state-avro';
 import { createPostgresKnex, type PostgresConnectionConfig } from './postgres-knex';
+import type { DependencyPolicy } from '../resilience/dependency-policy';
+import { postgresPolicyOf } from './postgres-policy';
 
 export interface PostgresStateStoreOptions {
   /** destroy the knex instance on close(): true when the store opened it itself */
@@ -78,18 +80,32 @@ const READ_AT_ONE_POINT = { isolationLevel: 'repeatable read', readOnly: true } 
  * changelog rows that can no longer matter.
  */
 export class PostgresStateStore implements StateStore {
+  /**
+   * The server's policy (postgres-policy.ts) guards every call that owns its transaction; the
+   * `...In` methods run inside a caller's transaction, whose own call is guarded instead (a
+   * statement cannot be retried inside a transaction the error has already aborted).
+   */
+  private readonly policy: DependencyPolicy;
+
   constructor(
     readonly knex: Knex,
     private readonly options: PostgresStateStoreOptions = {},
-  ) {}
+  ) {
+    this.policy = postgresPolicyOf(knex);
+  }
 
-  /** Recorded (with a retry count) before any side effect; committed_at is set by the commit. */
+  /**
+   * Recorded (with a retry count) before any side effect; committed_at is set by the commit. A
+   * retry after an insert that did land only counts one attempt more.
+   */
   async beginBatch(batchId: string): Promise<void> {
-    await this.knex.raw(
-      'INSERT INTO batch_intent (batch_id) VALUES (?) ' +
-        'ON CONFLICT (batch_id) DO UPDATE SET attempts = batch_intent.attempts + 1, ' +
-        'begun_at = CURRENT_TIMESTAMP',
-      [batchId],
+    await this.policy.execute(() =>
+      this.knex.raw(
+        'INSERT INTO batch_intent (batch_id) VALUES (?) ' +
+          'ON CONFLICT (batch_id) DO UPDATE SET attempts = batch_intent.attempts + 1, ' +
+          'begun_at = CURRENT_TIMESTAMP',
+        [batchId],
+      ),
     );
   }
 
@@ -97,7 +113,17 @@ export class PostgresStateStore implements StateStore {
    * The next epoch, taken in its own transaction: it waits for a commit in flight under the old
    * epoch (which holds the lease row), and everything read afterwards includes that commit.
    */
-  async acquire(partition: number, owner: string, knownHead?: number): Promise<AcquiredPartition> {
+  acquire(partition: number, owner: string, knownHead?: number): Promise<AcquiredPartition> {
+    // a retry after a lease update that did land takes one epoch more: still this owner's, and
+    // the newest, so the lost one fences nothing but itself
+    return this.policy.execute(() => this.acquireOnce(partition, owner, knownHead));
+  }
+
+  private async acquireOnce(
+    partition: number,
+    owner: string,
+    knownHead?: number,
+  ): Promise<AcquiredPartition> {
     const rows = (
       await this.knex.raw<{ rows: { epoch: string }[] }>(
         'INSERT INTO partition_lease (partition, epoch, owner) VALUES (?, 1, ?) ' +
@@ -151,7 +177,9 @@ export class PostgresStateStore implements StateStore {
 
   async commit(commit: PartitionCommit): Promise<CommitResult> {
     try {
-      await this.knex.transaction((trx) => this.commitIn(trx, commit));
+      // a retry after a commit whose answer was lost fails on the changelog row's key instead
+      // of writing it twice (the unit of work's ledger claim skips such a retry quietly)
+      await this.policy.execute(() => this.knex.transaction((trx) => this.commitIn(trx, commit)));
       return { committed: true };
     } catch (error) {
       if (error instanceof OwnershipLost) return { committed: false };
@@ -260,11 +288,17 @@ export class PostgresStateStore implements StateStore {
   }
 
   async readLog(partition: number): Promise<PartitionLog> {
-    return this.knex.transaction((trx) => this.logIn(trx, partition), READ_AT_ONE_POINT);
+    return this.policy.execute(() =>
+      this.knex.transaction((trx) => this.logIn(trx, partition), READ_AT_ONE_POINT),
+    );
   }
 
   /** One read-only snapshot of the database: no lease row is touched, so no owner is fenced. */
   async readState(partition: number): Promise<StoredPartition> {
+    return this.policy.execute(() => this.readStateOnce(partition));
+  }
+
+  private async readStateOnce(partition: number): Promise<StoredPartition> {
     return this.knex.transaction(async (trx) => {
       const snapshot = await this.snapshotOf(trx, partition);
       return {
@@ -315,9 +349,11 @@ export class PostgresStateStore implements StateStore {
 
   async partitions(): Promise<number[]> {
     const rows = (
-      await this.knex.raw<{ rows: { partition: number }[] }>(
-        'SELECT partition FROM partition_changelog UNION SELECT partition FROM partition_snapshot ' +
-          'ORDER BY 1',
+      await this.policy.execute(() =>
+        this.knex.raw<{ rows: { partition: number }[] }>(
+          'SELECT partition FROM partition_changelog UNION SELECT partition FROM partition_snapshot ' +
+            'ORDER BY 1',
+        ),
       )
     ).rows;
     return rows.map((r) => Number(r.partition));

@@ -6,6 +6,7 @@ import type {
 } from '../../ports';
 import type { PostgresLineageLog } from '../lineage/postgres-lineage-log';
 import type { SqlWarehouse } from '../warehouse/sql-warehouse';
+import { postgresPolicyOf } from './postgres-policy';
 import { OwnershipLost, type PostgresStateStore } from './postgres-state-store';
 
 /**
@@ -38,6 +39,11 @@ export class PostgresUnitOfWork {
   /**
    * The group's lease first (it locks the row, so a new owner's takeover waits for this commit),
    * then the load, the state and the lineage. Fenced: everything is rolled back.
+   *
+   * The whole transaction is one attempt of the server's policy (postgres-policy.ts). An attempt
+   * that failed may still have committed (the COMMIT landed, its answer did not): the retry then
+   * takes the lease under the same epoch, finds the batch's ledger row and writes nothing, and a
+   * newer owner's epoch fences it. So a retry never loads, commits or records a batch twice.
    */
   async loadAndCommit(
     batch: WarehouseBatch,
@@ -48,15 +54,17 @@ export class PostgresUnitOfWork {
       throw new Error(`batch ${batch.batchId} committed as ${commit.batchId}`);
     }
     try {
-      return await this.warehouse.knex.transaction(async (trx) => {
-        await this.stateStore.claimIn(trx, commit.partition, commit.epoch);
-        const load = await this.warehouse.loadBatchIn(trx, batch);
-        if (load.loaded) {
-          await this.stateStore.commitIn(trx, commit, { claimed: true });
-          if (this.lineage) await this.lineage.appendIn(trx, lineage);
-        }
-        return { ...load, fenced: false };
-      });
+      return await postgresPolicyOf(this.warehouse.knex).execute(() =>
+        this.warehouse.knex.transaction(async (trx) => {
+          await this.stateStore.claimIn(trx, commit.partition, commit.epoch);
+          const load = await this.warehouse.loadBatchIn(trx, batch);
+          if (load.loaded) {
+            await this.stateStore.commitIn(trx, commit, { claimed: true });
+            if (this.lineage) await this.lineage.appendIn(trx, lineage);
+          }
+          return { ...load, fenced: false };
+        }),
+      );
     } catch (error) {
       if (error instanceof OwnershipLost) return { loaded: false, rows: 0, fenced: true };
       throw error;

@@ -22,8 +22,8 @@ import {
 } from 'cockatiel';
 
 /**
- * How calls to one dependency (a registry, an object store, a lineage consumer, later Kafka and
- * Postgres) are guarded. Every adapter gets the same five mechanisms from cockatiel, composed the
+ * How calls to one dependency (a registry, an object store, a lineage consumer, Kafka, Postgres)
+ * are guarded. Every adapter gets the same five mechanisms from cockatiel, composed the
  * same way (outermost first): bulkhead → circuit breaker → total deadline → retries with jittered
  * backoff → per-attempt timeout → the call. Once the breaker has opened, the trial call it lets
  * through after the cooldown gets a single attempt. README "Resilience" lists each adapter's values.
@@ -31,6 +31,14 @@ import {
 export interface PolicySettings {
   /** most one attempt may take; the call gets an AbortSignal that fires then */
   readonly attemptTimeoutMs: number;
+  /**
+   * 'abandon' (default): at attemptTimeoutMs the attempt is given up and the next one may start
+   * while the first still runs. 'cooperative': the signal fires, but the policy waits for the call
+   * to end itself, for calls that must not run on behind their own retry (a Postgres transaction
+   * holding row locks, a Kafka send that could still land); their own bounds (Postgres
+   * statement_timeout, kafkajs's request timeout) end them at about attemptTimeoutMs.
+   */
+  readonly attemptTimeout?: 'abandon' | 'cooperative';
   /** attempts in all, the first included (1 = no retry) */
   readonly attempts: number;
   /**
@@ -154,7 +162,12 @@ export function dependencyPolicy(
       ? timeout(settings.totalTimeoutMs, TimeoutStrategy.Aggressive)
       : noop,
   ];
-  const attempt = timeout(settings.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+  const attempt = timeout(
+    settings.attemptTimeoutMs,
+    settings.attemptTimeout === 'cooperative'
+      ? TimeoutStrategy.Cooperative
+      : TimeoutStrategy.Aggressive,
+  );
   const guarded = wrap(
     ...outer,
     settings.attempts > 1

@@ -61,6 +61,8 @@ export async function readFreshness(knex: Knex): Promise<AggregatesFreshness | u
   return toFreshness(result.rows[0]);
 }
 
+const REFRESH_STATEMENT_TIMEOUT = '10min';
+
 /** One attempt, in a transaction of its own: 'busy' when another member holds the lock. */
 async function refreshOnce(knex: Knex): Promise<RefreshOutcome> {
   return knex.transaction(async (trx) => {
@@ -69,6 +71,9 @@ async function refreshOnce(knex: Knex): Promise<RefreshOutcome> {
     const check = await trx.raw<Rows<{ current: boolean }>>(IS_CURRENT);
     if (check.rows[0]?.current) return { status: 'current', freshness: await readFreshness(trx) };
     await trx.raw(CLAIM_COVERAGE);
+    // a refresh reads every fact row: the sessions' statement_timeout (postgres-policy.ts) is
+    // sized for a batch's statements, so this transaction alone gets longer, and still an end
+    await trx.raw(`SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'`);
     // CONCURRENTLY: readers keep the previous contents until the swap; through migration 008's
     // SECURITY DEFINER function, so the loader refreshes views it does not own
     for (const view of MATERIALIZED_VIEWS) {

@@ -9,6 +9,7 @@ import type {
   Warehouse,
   WarehouseBatch,
 } from '../../ports';
+import { postgresPolicyOf } from '../postgres/postgres-policy';
 import { readFreshness, refreshAggregatesSql } from './aggregate-refresh-sql';
 import {
   campaignMetricsQuery,
@@ -37,9 +38,15 @@ export class SqlWarehouse implements Warehouse {
     private readonly options: SqlWarehouseOptions = {},
   ) {}
 
-  /** One transaction: ledger claim, COPY, dimensions, facts, attributions, ledger counts. */
+  /**
+   * One transaction: ledger claim, COPY, dimensions, facts, attributions, ledger counts; one
+   * attempt of the server's policy. A retry after an attempt that did commit finds the ledger row
+   * and loads nothing (loaded: false).
+   */
   loadBatch(batch: WarehouseBatch): Promise<LoadResult> {
-    return this.knex.transaction((trx) => this.loadBatchIn(trx, batch));
+    return postgresPolicyOf(this.knex).execute(() =>
+      this.knex.transaction((trx) => this.loadBatchIn(trx, batch)),
+    );
   }
 
   /**

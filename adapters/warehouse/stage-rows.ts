@@ -1,4 +1,5 @@
 import type { AdEvent, Attribution } from '../../domain';
+import type { EventEncoding } from '../../ports';
 import { dateKey } from './fact-tables';
 
 /**
@@ -70,6 +71,21 @@ function csvCell(value: Cell): string {
   return String(value);
 }
 
+/** One row as a line of COPY's CSV. */
+export function stageLine<Row>(row: Row, columns: readonly StageColumn<Row>[]): string {
+  return columns.map((c) => csvCell(c.value(row))).join(',') + '\n';
+}
+
+/**
+ * The load's per-event encoder (its stage row: the values every column computes, as COPY's CSV),
+ * tried on every accepted event before it is accepted, so no load fails on one event's row.
+ * PGlite without server-file rights inserts the same column values as JSON.
+ */
+export const EVENT_STAGE_ENCODING: EventEncoding = {
+  stage: 'warehouse stage row',
+  encode: (e) => stageLine(e, EVENT_STAGE_COLUMNS),
+};
+
 /** CSV text in chunks of `rowsPerChunk` lines, so a large batch is streamed, not built whole. */
 export function* csvChunks<Row>(
   rows: readonly Row[],
@@ -78,9 +94,7 @@ export function* csvChunks<Row>(
 ): Generator<string> {
   for (let start = 0; start < rows.length; start += rowsPerChunk) {
     let chunk = '';
-    for (const row of rows.slice(start, start + rowsPerChunk)) {
-      chunk += columns.map((c) => csvCell(c.value(row))).join(',') + '\n';
-    }
+    for (const row of rows.slice(start, start + rowsPerChunk)) chunk += stageLine(row, columns);
     yield chunk;
   }
 }

@@ -8,6 +8,12 @@ export const CONTRACT_IDS = Symbol.for('adx.ContractIds');
 export const STORAGE = Symbol.for('adx.Storage');
 /** the dependencies found down right now (DependencyOutages), for /readyz */
 export const OUTAGES = Symbol.for('adx.DependencyOutages');
+/**
+ * The per-event encoders of the stages after the decision (EventEncoding[]), tried on every
+ * accepted event; bound in every profile to the same list, so a record is decided the same way
+ * whichever adapters run (tests add one that throws)
+ */
+export const STAGE_ENCODINGS = Symbol.for('adx.StageEncodings');
 /** Tokens that exist only in the embedded profile. */
 export const EMBEDDED = { Bus: Symbol.for('adx.embedded.Bus') } as const;
 /** Tokens that exist only in the real profile. */

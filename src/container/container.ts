@@ -3,14 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Container } from 'inversify';
 import { HmacPseudonymizer } from '../../adapters/crypto/hmac-pseudonymizer';
+import { adEventEncoding } from '../../adapters/kafka/ad-event-record';
+import { EVENT_STAGE_ENCODING } from '../../adapters/warehouse/stage-rows';
 import { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics';
 import { ConsoleLogger } from '../../adapters/system/console-logger';
 import { SystemClock } from '../../adapters/system/system-clock';
 import { RULES_VERSION } from '../../domain';
+import { adEventType } from '../contracts/ad-event-type';
 import { contractVersions } from '../contracts/contract-versions';
 import {
   TOKENS,
   type Clock,
+  type EventEncoding,
   type Logger,
   type Metrics,
   type Pseudonymizer,
@@ -23,6 +27,7 @@ import { AggregateRefresher } from '../pipeline/aggregate-refresher';
 import { DependencyOutages } from '../pipeline/dependency-outages';
 import { crashChecker } from '../pipeline/crash-points';
 import { PipelineService } from '../pipeline/pipeline-service';
+import { STAGED_EVENT_ENCODING } from '../pipeline/staging';
 import { configuredOpenLineageSink } from '../lineage/configured-sink';
 import { MeteredBatchCommitter } from '../metrics/metered-batch-committer';
 import { MeteredEventPublisher } from '../metrics/metered-event-publisher';
@@ -30,7 +35,14 @@ import { MeteredEventSource } from '../metrics/metered-event-source';
 import { CODE_VERSION } from '../version';
 import { bindEmbedded } from './embedded-profile';
 import { bindReal } from './real-profile';
-import { OUTAGES, SERVICE, sourceTopics, STORAGE, type ContainerOptions } from './app-tokens';
+import {
+  OUTAGES,
+  SERVICE,
+  sourceTopics,
+  STAGE_ENCODINGS,
+  STORAGE,
+  type ContainerOptions,
+} from './app-tokens';
 import { outageClassifier } from './outage-classifier';
 import { openStorage } from './storage';
 
@@ -74,6 +86,13 @@ export async function buildContainer(
   // SQL storage keeps lineage next to the loads it describes (same knex, same transaction)
   if (storage.lineage) (await c.rebind(TOKENS.LineageLog)).toConstantValue(storage.lineage);
 
+  // every stage after the decision, in every profile: a record's fate must not depend on which
+  // adapters run, or a replay elsewhere would decide it differently
+  c.bind<readonly EventEncoding[]>(STAGE_ENCODINGS).toConstantValue([
+    STAGED_EVENT_ENCODING,
+    adEventEncoding(adEventType()),
+    EVENT_STAGE_ENCODING,
+  ]);
   c.bind(OUTAGES).toDynamicValue(
     (ctx) => new DependencyOutages(logger, ctx.get<Metrics>(TOKENS.Metrics)),
   );
@@ -97,6 +116,7 @@ export async function buildContainer(
         ...(config.pseudonymizationKeys.length > 1
           ? { previousPseudonyms: (id: string) => pseudonymizer.previousPseudonyms(id) }
           : {}),
+        stageEncodings: ctx.get<readonly EventEncoding[]>(STAGE_ENCODINGS),
         versions: {
           code: CODE_VERSION,
           rules: String(RULES_VERSION),

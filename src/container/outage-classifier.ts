@@ -16,9 +16,13 @@ const NETWORK_CODES = new Set([
 
 /**
  * Postgres saying it is not there for us: connection exceptions (class 08), shutting down or
- * starting up (57P01-57P03), too many connections (53300)
+ * starting up (57P01-57P03), too many connections (53300); and not answering in time, which its
+ * policy's server-side bounds turn into errors (postgres-policy.ts): a statement ended by
+ * statement_timeout (57014), a lock wait by lock_timeout (55P03), a session ended as idle in its
+ * transaction (25P03). A healthy server answers this service's statements well inside them, so
+ * such an error after the policy's retries is waited out like a stopped server.
  */
-const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03|25P03)$/;
 const PG_GONE =
   /Connection terminated|connection (is )?closed|Timeout acquiring a connection|the database system is (starting up|shutting down)/i;
 

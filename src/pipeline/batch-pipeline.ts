@@ -1,6 +1,7 @@
 import { processBatch, type BatchOptions, type BatchOutcome } from '../../domain';
 import {
   nextPosition,
+  type EventEncoding,
   type OutageOf,
   type RecordDecoder,
   type SourceBatch,
@@ -24,6 +25,8 @@ export interface BatchPipelineDeps extends BatchEffectsDeps {
   readonly pseudonymizeUser: (userId: string) => string;
   /** the user under older pseudonymization keys, for attribution across a key rotation */
   readonly previousPseudonyms?: (userId: string) => readonly string[];
+  /** the later stages' per-event encoders: an event one of them refuses is a processing_error */
+  readonly stageEncodings?: readonly EventEncoding[];
   readonly onRetry?: (attempt: number, error: unknown) => void;
   /** which dependency an error says is down: such a unit of work waits the outage out */
   readonly outageOf?: OutageOf;
@@ -77,6 +80,7 @@ export class BatchPipeline {
     const outcome = processBatch(owned.state, records, clock.now(), {
       pseudonymizeUser: deps.pseudonymizeUser,
       ...(deps.previousPseudonyms ? { previousPseudonyms: deps.previousPseudonyms } : {}),
+      ...(deps.stageEncodings ? { stageEncodings: deps.stageEncodings } : {}),
     });
     metrics.observeStage('process', seconds(t, clock.now()));
     // decided once per batch, not per attempt: a retry writes the same changelog entry

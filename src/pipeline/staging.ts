@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { constants, gzip as gzipCallback } from 'node:zlib';
 import type { AdEvent, Attribution, EventType } from '../../domain';
-import type { ObjectStore } from '../../ports';
+import type { EventEncoding, ObjectStore } from '../../ports';
 
 /** Warehouse table each event type lands in; staging keys and lineage name tables the same way. */
 export const FACT_TABLE: Readonly<Record<EventType, string>> = {
@@ -15,6 +15,16 @@ export const ATTRIBUTION_TABLE = 'fact_attribution';
 const gzip = promisify(gzipCallback);
 
 const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
+
+/**
+ * What staging computes from one event (its object's table and day, its NDJSON line), tried on
+ * every accepted event before it is accepted (see EventEncoding), so staging meets none it cannot
+ * write.
+ */
+export const STAGED_EVENT_ENCODING: EventEncoding = {
+  stage: 'staging',
+  encode: (e) => `${FACT_TABLE[e.eventType]}|${day(e.eventTime)}|${JSON.stringify(e)}`,
+};
 
 /** Deterministic: a retried batch overwrites its own objects instead of adding new ones. */
 export function stagingKey(

@@ -112,6 +112,19 @@ it('a timed-out attempt is transient and ends as DependencyUnavailableError(time
   expect(attempts).toBe(2);
 });
 
+it('a cooperative attempt timeout signals the call but waits for its own end, no retry behind it', async () => {
+  const p = policy({ attemptTimeoutMs: 20, attemptTimeout: 'cooperative', breakerFailures: 0 });
+  let attempts = 0;
+  const answer = await p.execute(async (signal) => {
+    attempts++;
+    // a transaction the server ends itself: it answers after the signal, and that answer counts
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+    return 'ended by the server';
+  });
+  expect(answer).toBe('ended by the server');
+  expect(attempts).toBe(1);
+});
+
 it('a full bulkhead refuses at once instead of queueing without bound', async () => {
   const p = policy({ bulkhead: { concurrency: 1, queue: 0 } });
   let release!: () => void;

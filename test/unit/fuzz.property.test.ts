@@ -14,6 +14,8 @@ import {
   type FuzzTarget,
 } from '../../bench/fuzz/fuzz-target';
 import { encodeClickRow } from '../../adapters/codecs';
+import { adEventEncoding } from '../../adapters/kafka/ad-event-record';
+import { EVENT_STAGE_ENCODING } from '../../adapters/warehouse/stage-rows';
 import {
   initialPipelineState,
   pipelineRules,
@@ -21,7 +23,12 @@ import {
   REJECTION_REASONS,
   type SourceKind,
 } from '../../domain';
+import { adEventType } from '../../src/contracts/ad-event-type';
+import { STAGED_EVENT_ENCODING } from '../../src/pipeline/staging';
 import { batchOfValues } from '../support/source-batch';
+
+/** the later stages' own encoders, as the service wires them (container.ts) */
+const STAGES = [STAGED_EVENT_ENCODING, adEventEncoding(adEventType()), EVENT_STAGE_ENCODING];
 
 let target: FuzzTarget;
 beforeAll(async () => {
@@ -58,8 +65,15 @@ describe.each(KINDS)('%s records, mutated', (kind) => {
 /** fast-check's own shapes, straight into the decoder: any JSON, any text, any CSV fields */
 async function outcomeOf(kind: SourceKind, values: Buffer[]) {
   const records = await target.decoder.decode(batchOfValues(kind, TOPIC[kind], values));
-  const outcome = processBatch(initialPipelineState(pipelineRules()), records, target.now);
+  const outcome = processBatch(initialPipelineState(pipelineRules()), records, target.now, {
+    stageEncodings: STAGES,
+  });
   expect(outcome.counts.received).toBe(values.length);
+  // a search for a poison pill with the real encoders: none refuses what validation accepted
+  const refusedByStage = outcome.rejections.filter((r) =>
+    STAGES.some((s) => r.rejection.detail.startsWith(`${s.stage} threw`)),
+  );
+  expect(refusedByStage).toEqual([]);
   expect(outcome.accepted.length + outcome.rejections.length + outcome.duplicates.length).toBe(
     values.length,
   );

@@ -152,6 +152,38 @@ describe('which dependency an error says is down', () => {
       'postgres',
     ],
     ['a dropped connection', new Error('Connection terminated unexpectedly'), 'postgres'],
+    [
+      'the Postgres policy open (its breaker)',
+      new DependencyUnavailableError('postgres', 'breaker_open', 'p'),
+      'postgres',
+    ],
+    [
+      'a statement the server ended (statement_timeout)',
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+      'postgres',
+    ],
+    [
+      'a lock wait the server ended (lock_timeout)',
+      Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }),
+      'postgres',
+    ],
+    [
+      'no pooled connection in time',
+      Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), {
+        name: 'KnexTimeoutError',
+      }),
+      'postgres',
+    ],
+    [
+      'the Kafka policy open (its breaker)',
+      new DependencyUnavailableError('kafka', 'breaker_open', 'k'),
+      'kafka',
+    ],
+    [
+      'a kafkajs connection error',
+      Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }),
+      'kafka',
+    ],
     ['a refused socket, by port', refused(5432), 'postgres'],
     ['a refused socket to S3', refused(9000), 'object store'],
     ['inside a cause', new Error('load failed', { cause: refused(8081) }), 'schema registry'],
