@@ -28,3 +28,4 @@ export * from './partition-snapshot';
 export * from './partition-differences';
 export * from './rebuild-partition';
 export type { PendingAttribution } from './pending-queue';
+export * from './encoded-once';

@@ -35,10 +35,16 @@ export function confluentSchemaId(bytes: Uint8Array): number | undefined {
 }
 
 export function encodeConfluentAvro(schemaId: number, type: Type, value: unknown): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt8(MAGIC_BYTE, 0);
-  header.writeInt32BE(schemaId, 1);
-  return Buffer.concat([header, type.toBuffer(value)]);
+  return frameConfluentAvro(schemaId, type.toBuffer(value));
+}
+
+/** An Avro body already encoded, behind the Confluent header (magic byte, schema id). */
+export function frameConfluentAvro(schemaId: number, body: Buffer): Buffer {
+  const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  framed.writeUInt8(MAGIC_BYTE, 0);
+  framed.writeInt32BE(schemaId, 1);
+  body.copy(framed, HEADER_BYTES);
+  return framed;
 }
 
 /** avsc declares its Resolver class without exporting it. */

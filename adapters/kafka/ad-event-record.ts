@@ -1,20 +1,32 @@
 import type { Type } from 'avsc';
-import type { AdEvent } from '../../domain';
+import { encodedOnce, type AdEvent } from '../../domain';
 import type { EventEncoding } from '../../ports';
-import { encodeConfluentAvro } from '../codecs/confluent-avro';
+import { frameConfluentAvro } from '../codecs/confluent-avro';
+
+/** per compiled type, each event's Avro body, encoded once for the try and the publish */
+const bodies = new WeakMap<Type, (e: AdEvent) => Buffer>();
+
+function adEventBody(type: Type): (e: AdEvent) => Buffer {
+  let body = bodies.get(type);
+  if (!body) {
+    body = encodedOnce((e) => type.toBuffer(adEventRecord(e)));
+    bodies.set(type, body);
+  }
+  return body;
+}
 
 /** The ad_events message value of one event: Confluent framing, then the v2 Avro record. */
 export function adEventValue(schemaId: number, type: Type, e: AdEvent): Buffer {
-  return encodeConfluentAvro(schemaId, type, adEventRecord(e));
+  return frameConfluentAvro(schemaId, adEventBody(type)(e));
 }
 
 /**
  * The publisher's per-event encoder, tried on every accepted event before it is accepted: an
  * event avsc refuses (a value its type does not take) is dead-lettered then, not failing every
- * publish of its batch. The schema id only fills the framing header, so any id checks the same.
+ * publish of its batch. The schema id only fills the framing header, so the body alone is tried.
  */
 export function adEventEncoding(type: Type): EventEncoding {
-  return { stage: 'ad_events Avro encoding', encode: (e) => adEventValue(0, type, e) };
+  return { stage: 'ad_events Avro encoding', encode: adEventBody(type) };
 }
 
 /** AdEvent → the ad-event v2 Avro record (snake_case, null for absent optionals). */

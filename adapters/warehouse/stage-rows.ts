@@ -1,4 +1,4 @@
-import type { AdEvent, Attribution } from '../../domain';
+import { encodedOnce, type AdEvent, type Attribution } from '../../domain';
 import type { EventEncoding } from '../../ports';
 import { dateKey } from './fact-tables';
 
@@ -81,9 +81,11 @@ export function stageLine<Row>(row: Row, columns: readonly StageColumn<Row>[]): 
  * tried on every accepted event before it is accepted, so no load fails on one event's row.
  * PGlite without server-file rights inserts the same column values as JSON.
  */
+const eventStageLine = encodedOnce((e: AdEvent) => stageLine(e, EVENT_STAGE_COLUMNS));
+
 export const EVENT_STAGE_ENCODING: EventEncoding = {
   stage: 'warehouse stage row',
-  encode: (e) => stageLine(e, EVENT_STAGE_COLUMNS),
+  encode: eventStageLine,
 };
 
 /** CSV text in chunks of `rowsPerChunk` lines, so a large batch is streamed, not built whole. */
@@ -92,9 +94,14 @@ export function* csvChunks<Row>(
   columns: readonly StageColumn<Row>[],
   rowsPerChunk = 2_000,
 ): Generator<string> {
+  // an event's row was made when the decision tried it (EVENT_STAGE_ENCODING): written as made
+  const line =
+    columns === (EVENT_STAGE_COLUMNS as readonly StageColumn<unknown>[])
+      ? (eventStageLine as unknown as (row: Row) => string)
+      : (row: Row) => stageLine(row, columns);
   for (let start = 0; start < rows.length; start += rowsPerChunk) {
     let chunk = '';
-    for (const row of rows.slice(start, start + rowsPerChunk)) chunk += stageLine(row, columns);
+    for (const row of rows.slice(start, start + rowsPerChunk)) chunk += line(row);
     yield chunk;
   }
 }

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, gzip as gzipCallback } from 'node:zlib';
-import type { AdEvent, Attribution, EventType } from '../../domain';
+import { encodedOnce, type AdEvent, type Attribution, type EventType } from '../../domain';
 import type { EventEncoding, ObjectStore } from '../../ports';
 
 /** Warehouse table each event type lands in; staging keys and lineage name tables the same way. */
@@ -21,9 +21,14 @@ const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0
  * every accepted event before it is accepted (see EventEncoding), so staging meets none it cannot
  * write.
  */
+const stagedLine = encodedOnce((e: AdEvent) => JSON.stringify(e));
+
 export const STAGED_EVENT_ENCODING: EventEncoding = {
   stage: 'staging',
-  encode: (e) => `${FACT_TABLE[e.eventType]}|${day(e.eventTime)}|${JSON.stringify(e)}`,
+  encode: (e) => {
+    day(e.eventTime); // the object's day: a time Date cannot take throws here
+    return stagedLine(e);
+  },
 };
 
 /** Deterministic: a retried batch overwrites its own objects instead of adding new ones. */
@@ -66,25 +71,25 @@ export async function stageBatch(
   events: readonly AdEvent[],
   attributions: readonly Attribution[],
 ): Promise<StagedObject[]> {
-  const parts: { table: string; eventDay: string; rows: readonly object[] }[] = [];
+  const parts: { table: string; eventDay: string; lines: readonly string[] }[] = [];
   for (const [k, rows] of group(events, (e) => `${FACT_TABLE[e.eventType]}|${day(e.eventTime)}`)) {
     const [table, eventDay] = k.split('|') as [string, string];
-    parts.push({ table, eventDay, rows });
+    parts.push({ table, eventDay, lines: rows.map(stagedLine) });
   }
   for (const [eventDay, rows] of group(attributions, (a) => day(a.eventTime))) {
-    parts.push({ table: ATTRIBUTION_TABLE, eventDay, rows });
+    parts.push({ table: ATTRIBUTION_TABLE, eventDay, lines: rows.map((a) => JSON.stringify(a)) });
   }
   const staged: StagedObject[] = [];
   for (const part of parts) {
-    const body = await gzip(part.rows.map((r) => JSON.stringify(r)).join('\n') + '\n', {
+    const body = await gzip(part.lines.join('\n') + '\n', {
       level: constants.Z_BEST_SPEED,
     });
     const key = stagingKey(part.table, part.eventDay, batchId);
     await store.put(key, body, 'application/x-ndjson', {
       'batch-id': batchId,
-      rows: String(part.rows.length),
+      rows: String(part.lines.length),
     });
-    staged.push({ key, table: part.table, rows: part.rows.length, bytes: body.length });
+    staged.push({ key, table: part.table, rows: part.lines.length, bytes: body.length });
   }
   return staged;
 }

@@ -53,9 +53,20 @@ describe('the stages’ own per-event encoders', () => {
     ]);
   });
 
-  it('what the ad_events encoder tried is the value published, but for the framing id', () => {
+  it('what the ad_events encoder tried is the body published behind the framing', () => {
     const event = accepted();
     const tried = adEventEncoding(type).encode(event) as Buffer;
-    expect(tried.subarray(5)).toEqual(adEventValue(7, type, event).subarray(5));
+    const published = adEventValue(7, type, event);
+    expect(published.subarray(5)).toEqual(tried);
+    expect([published[0], published.readInt32BE(1)]).toEqual([0, 7]);
+    // and it is the Avro record itself, decodable as the event
+    expect(type.fromBuffer(tried)).toMatchObject({ event_id: event.eventId });
+  });
+
+  it('an event is encoded once for the try and the stage, not twice', () => {
+    const event = accepted();
+    const tried = adEventEncoding(type).encode(event) as Buffer;
+    expect(adEventEncoding(type).encode(event)).toBe(tried);
+    expect(EVENT_STAGE_ENCODING.encode(event)).toBe(EVENT_STAGE_ENCODING.encode(event));
   });
 });
