@@ -79,7 +79,14 @@ async function openPostgres(target: Extract<WarehouseTarget, { kind: 'postgres' 
   const { createPostgresKnex } = await import('../../adapters/postgres/postgres-knex');
   // knex would log the connection error too; it is reported below, naming DATABASE_URL
   const log = knexLog({ quiet: !debugWanted() });
-  const knex = createPostgresKnex({ connectionString: target.url, poolMax: 2, log });
+  // an operator's report, audit or migration over a large warehouse may rightly run for minutes:
+  // the service's 30 s statement bound (sized for one batch's load) does not apply here
+  const knex = createPostgresKnex({
+    connectionString: target.url,
+    poolMax: 2,
+    log,
+    timeouts: { statementMs: 0 },
+  });
   try {
     await knex.raw('SELECT 1');
   } catch (error) {
