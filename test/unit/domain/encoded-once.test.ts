@@ -35,3 +35,22 @@ describe('encodedOnce', () => {
     expect([upper(e), twice(e), upper(e)]).toEqual(['AB', 'abab', 'AB']);
   });
 });
+
+describe('encodedOnce, bounded', () => {
+  it('keeps results for recent events only, and still answers for old ones', () => {
+    let calls = 0;
+    const line = encodedOnce((e) => {
+      calls++;
+      return e.eventId;
+    });
+    const first = event('first');
+    line(first);
+    const many = Array.from({ length: 20_000 }, (_, i) => event(`e${i}`));
+    for (const e of many) line(e);
+    expect(calls).toBe(20_001);
+    line(many[many.length - 1] as AdEvent); // recent: kept
+    expect(calls).toBe(20_001);
+    expect(line(first)).toBe('first'); // long gone: encoded again, the same
+    expect(calls).toBe(20_002);
+  });
+});
