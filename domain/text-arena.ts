@@ -37,15 +37,17 @@ function isLatin1(text: string): boolean {
   return true;
 }
 
+function reserve(arena: KeyArena, need: number): void {
+  if (arena.used + need <= arena.bytes.length) return;
+  const grown = new Uint8Array(Math.max(arena.bytes.length * 2, arena.used + need));
+  grown.set(arena.bytes.subarray(0, arena.used));
+  arena.bytes = grown;
+}
+
 /** Appends the text with its tag; returns where it starts. */
 export function writeText(arena: KeyArena, tag: number, text: string): number {
   const wide = !isLatin1(text);
-  const need = 6 + text.length * (wide ? 2 : 1);
-  if (arena.used + need > arena.bytes.length) {
-    const grown = new Uint8Array(Math.max(arena.bytes.length * 2, arena.used + need));
-    grown.set(arena.bytes.subarray(0, arena.used));
-    arena.bytes = grown;
-  }
+  reserve(arena, 6 + text.length * (wide ? 2 : 1));
   const b = arena.bytes;
   const start = arena.used;
   let p = start;
@@ -62,6 +64,16 @@ export function writeText(arena: KeyArena, tag: number, text: string): number {
     if (wide) b[p++] = c >>> 8;
   }
   arena.used = p;
+  return start;
+}
+
+/** Appends an entry stored in another arena, as it is (for compacting); returns where it starts. */
+export function copyStored(from: Uint8Array, at: number, to: KeyArena): number {
+  const end = storedEnd(from, at);
+  reserve(to, end - at);
+  to.bytes.set(from.subarray(at, end), to.used);
+  const start = to.used;
+  to.used += end - at;
   return start;
 }
 

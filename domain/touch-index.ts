@@ -6,7 +6,6 @@ import {
   freeTouch,
   idEquals,
   isAudience,
-  keepKeyUntil,
   newAudience,
   newestOf,
   newTouch,
@@ -36,10 +35,8 @@ export const audienceKey = (userId: string, campaignId: string): string =>
 
 export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): void {
   const hash = audienceHash(audience);
-  const hour = bucketOf(touch.time);
   let owner = findAudience(index, audience, hash);
-  if (owner === NONE) owner = newAudience(index, audience, hash, hour);
-  else keepKeyUntil(index, owner, hour, audience);
+  if (owner === NONE) owner = newAudience(index, audience, hash);
   const record = newTouch(index, owner, touch);
   // after every touch later than it, and after an equal (time, id) already held: where a sorted
   // array's binary search would insert it

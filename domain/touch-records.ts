@@ -1,9 +1,11 @@
 import { emptySlotFor, makeRoom, newHashSlots, removeSlot, type HashSlots } from './hash-slots';
 import {
   compareStored,
+  copyStored,
   hashText,
   newKeyArena,
   readText,
+  storedEnd,
   storedEquals,
   writeText,
   type KeyArena,
@@ -22,20 +24,25 @@ export interface TouchRef {
  * rather than millions of objects.
  * - audiences in an open-addressing table (see hash-slots) pointing at stable audience records;
  * - touches in a pool of records, each linked to the next older touch of its audience;
- * - touch ids, and each audience's key, in one text arena per hour of event time, with the list of
- *   the hour's touches, so that expiry visits only the hours that have ended and drops each whole.
+ * - touch ids in one text arena per hour of event time, with the list of the hour's touches, so
+ *   that expiry visits only the hours that have ended and drops each whole;
+ * - audience keys in one text arena, written once for the audience's life (hours or days), and
+ *   compacted when it is full rather than grown while much of it is keys of audiences gone.
  * Freed records are reused through free lists (chained through NEWEST and OLDER).
  */
 export interface TouchIndex extends HashSlots {
   /** [HASH, AUDIENCE] a slot; `size` counts audiences */
   slots: Uint32Array;
   /**
-   * AUDIENCE_WORDS a record: [KEY_HOUR] (as int32) and [KEY_AT], where its key's characters are;
-   * [NEWEST] its newest touch; [A_HASH] its hash, 0 while the record is free
+   * AUDIENCE_WORDS a record: [KEY_AT] where its key is in `keys`; [NEWEST] its newest touch;
+   * [A_HASH] its hash, 0 while the record is free
    */
   audiences: Uint32Array;
   audiencesUsed: number;
   freeAudience: number;
+  keys: KeyArena;
+  /** bytes of `keys` that belong to no audience any more */
+  deadKeyBytes: number;
   /**
    * TOUCH_WORDS a record: [OLDER] the audience's next older touch (NONE: the last); [OWNER] its
    * audience (NONE while the record is free); [ID_AT] where its id is in its hour's arena.
@@ -60,11 +67,10 @@ export interface TouchHour {
 export const NONE = 0xffffffff;
 const SLOT = 2;
 const AUDIENCE = 1;
-const AUDIENCE_WORDS = 4;
-const KEY_HOUR = 0;
-const KEY_AT = 1;
-const NEWEST = 2;
-const A_HASH = 3;
+const AUDIENCE_WORDS = 3;
+const KEY_AT = 0;
+const NEWEST = 1;
+const A_HASH = 2;
 const TOUCH_WORDS = 3;
 const OLDER = 0;
 const OWNER = 1;
@@ -72,6 +78,8 @@ const ID_AT = 2;
 const AUDIENCE_TAG = 0;
 const ID_TAG = 1;
 const INITIAL = 64;
+/** the keys' arena is made this much larger than what it holds when it is full */
+const KEY_SLACK = 1.5;
 
 export function emptyTouchIndex(): TouchIndex {
   return {
@@ -79,6 +87,8 @@ export function emptyTouchIndex(): TouchIndex {
     audiences: new Uint32Array(INITIAL * AUDIENCE_WORDS),
     audiencesUsed: 0,
     freeAudience: NONE,
+    keys: newKeyArena(),
+    deadKeyBytes: 0,
     touches: new Uint32Array(INITIAL * TOUCH_WORDS),
     times: new Float64Array(INITIAL),
     touchesUsed: 0,
@@ -144,13 +154,11 @@ export const idEquals = (index: TouchIndex, touch: number, id: string): boolean 
 export const compareId = (index: TouchIndex, touch: number, id: string): number =>
   compareStored(idBytes(index, touch), idAt(index, touch), id);
 
-const keyHour = (index: TouchIndex, audience: number): number =>
-  (index.audiences[audience * AUDIENCE_WORDS + KEY_HOUR] as number) | 0;
+const keyAt = (index: TouchIndex, audience: number): number =>
+  index.audiences[audience * AUDIENCE_WORDS + KEY_AT] as number;
 
-export function audienceText(index: TouchIndex, audience: number): string {
-  const text = (index.hours.get(keyHour(index, audience)) as TouchHour).text;
-  return readText(text.bytes, index.audiences[audience * AUDIENCE_WORDS + KEY_AT] as number);
-}
+export const audienceText = (index: TouchIndex, audience: number): string =>
+  readText(index.keys.bytes, keyAt(index, audience));
 
 export const audienceHash = (audience: string): number => hashText(AUDIENCE_TAG, audience);
 
@@ -163,28 +171,14 @@ export function findAudience(index: TouchIndex, audience: string, hash: number):
     if (h === 0) return NONE;
     if (h !== hash) continue;
     const record = slots[i * SLOT + AUDIENCE] as number;
-    const text = (index.hours.get(keyHour(index, record)) as TouchHour).text;
-    const at = index.audiences[record * AUDIENCE_WORDS + KEY_AT] as number;
-    if (storedEquals(text.bytes, at, AUDIENCE_TAG, audience)) return record;
+    if (storedEquals(index.keys.bytes, keyAt(index, record), AUDIENCE_TAG, audience)) return record;
   }
 }
 
-/**
- * Keeps the audience's key in the hour of its latest touch (the last of its touches to expire), so
- * that an hour's arena is never needed once its touches are gone.
- */
-export function keepKeyUntil(index: TouchIndex, record: number, hour: number, audience: string) {
-  if (hour <= keyHour(index, record)) return;
-  index.audiences[record * AUDIENCE_WORDS + KEY_HOUR] = hour;
-  index.audiences[record * AUDIENCE_WORDS + KEY_AT] = writeText(
-    hourOf(index, hour).text,
-    AUDIENCE_TAG,
-    audience,
-  );
-}
-
-/** A record for a new audience, with no touch yet and its key in this hour. */
-export function newAudience(index: TouchIndex, audience: string, hash: number, hour: number) {
+/** A record for a new audience, with no touch yet. */
+export function newAudience(index: TouchIndex, audience: string, hash: number): number {
+  // first: compacting visits the live records, and this one is not yet
+  roomForKey(index, 6 + audience.length * 2);
   let record = index.freeAudience;
   if (record !== NONE) index.freeAudience = newestOf(index, record);
   else {
@@ -199,12 +193,7 @@ export function newAudience(index: TouchIndex, audience: string, hash: number, h
   index.size++;
   index.audiences[record * AUDIENCE_WORDS + A_HASH] = hash;
   index.audiences[record * AUDIENCE_WORDS + NEWEST] = NONE;
-  index.audiences[record * AUDIENCE_WORDS + KEY_HOUR] = hour;
-  index.audiences[record * AUDIENCE_WORDS + KEY_AT] = writeText(
-    hourOf(index, hour).text,
-    AUDIENCE_TAG,
-    audience,
-  );
+  index.audiences[record * AUDIENCE_WORDS + KEY_AT] = writeText(index.keys, AUDIENCE_TAG, audience);
   return record;
 }
 
@@ -250,6 +239,25 @@ export function removeAudience(index: TouchIndex, record: number): void {
   index.audiences[record * AUDIENCE_WORDS + A_HASH] = 0;
   index.audiences[record * AUDIENCE_WORDS + NEWEST] = index.freeAudience;
   index.freeAudience = record;
+  const at = keyAt(index, record);
+  index.deadKeyBytes += storedEnd(index.keys.bytes, at) - at;
+}
+
+/**
+ * A full arena of keys is replaced by one holding only the live keys, with KEY_SLACK room: its
+ * size follows the audiences held (not the most ever written), and each compaction's copying is
+ * paid for by the writes since the last, two bytes copied a byte written.
+ */
+function roomForKey(index: TouchIndex, need: number): void {
+  const old = index.keys;
+  if (old.used + need <= old.bytes.length) return;
+  const live = old.used - index.deadKeyBytes;
+  const keys = { bytes: new Uint8Array(Math.ceil((live + need) * KEY_SLACK) + 256), used: 0 };
+  for (let a = 0; a < index.audiencesUsed; a++)
+    if (isAudience(index, a))
+      index.audiences[a * AUDIENCE_WORDS + KEY_AT] = copyStored(old.bytes, keyAt(index, a), keys);
+  index.keys = keys;
+  index.deadKeyBytes = 0;
 }
 
 /** Bytes the index holds in typed arrays (its resident size, give or take the small map). */
@@ -258,7 +266,8 @@ export function touchIndexBytes(index: TouchIndex): number {
     index.slots.byteLength +
     index.audiences.byteLength +
     index.touches.byteLength +
-    index.times.byteLength;
+    index.times.byteLength +
+    index.keys.bytes.byteLength;
   for (const hour of index.hours.values())
     bytes += hour.text.bytes.byteLength + hour.touches.byteLength;
   return bytes;

@@ -180,6 +180,33 @@ describe('TouchIndex', () => {
     expect(index.count).toBe(2);
   });
 
+  it('compacts the keys of audiences gone when the arena is full, and finds every audience left', () => {
+    const index = emptyTouchIndex();
+    const audience = (i: number) => `user-${i}\u0000cmp-${i % 7}`;
+    const add = (from: number, to: number, hour: number) => {
+      for (let i = from; i < to; i++)
+        addTouch(index, audience(i), { id: `imp-${i}`, time: T0 + hour * BUCKET_MS });
+    };
+    add(0, 6000, 0);
+    add(6000, 8000, 5);
+    const written = index.keys.used;
+    expireTouches(index, T0 + BUCKET_MS);
+    expect(index.deadKeyBytes).toBeGreaterThan(written / 2);
+    // the arena fills again with new audiences: it is rewritten with the 2,000 left, not grown
+    add(8000, 12_000, 6);
+    expect(index.keys.bytes.length).toBeLessThan(written);
+    expect(index.keys.used - index.deadKeyBytes).toBe(
+      [...audienceTouches(index)].reduce((n, a) => n + 2 + a.audience.length, 0),
+    );
+    for (let i = 0; i < 12_000; i++)
+      expect(latestBetween(index, audience(i), T0, T0 + 6 * BUCKET_MS)?.id).toBe(
+        i < 6000 ? undefined : `imp-${i}`,
+      );
+    expect(new Set([...audienceTouches(index)].map((a) => a.audience))).toEqual(
+      new Set(Array.from({ length: 6000 }, (_, k) => audience(6000 + k))),
+    );
+  });
+
   it('finds nothing for an audience that only shares a hash bucket or a prefix', () => {
     const index = emptyTouchIndex();
     addTouch(index, 'u1\u0000c1', { id: 'imp-1', time: T0 });
