@@ -9,9 +9,14 @@
  *   3. memory after gc against the child's baseline before the fill: RSS delta and
  *      heap + arrayBuffers delta, per key.
  * BENCH_STATE_SIZES (comma separated) overrides the sizes; the child gets --max-old-space-size
- * from BENCH_STATE_HEAP_MB (default 4096).
+ * from BENCH_STATE_HEAP_MB (default 4096). BENCH_STATE_PROFILE=<dir> writes a CPU profile of each
+ * size's measured phase alone (`state-<keys>.cpuprofile`; `node --cpu-prof` would be mostly the
+ * fill): read it with `npm run bench:profile-summary -- <dir>`.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import {
   decidePartition,
   evolvePartition,
@@ -21,6 +26,7 @@ import {
   type PartitionState,
 } from '../domain';
 import { indexBytes } from '../domain/event-key-index';
+import { touchIndexBytes } from '../domain/touch-index';
 
 interface SizeResult {
   readonly keys: number;
@@ -33,6 +39,10 @@ interface SizeResult {
   readonly heapBytesPerKey: number;
   /** the dedupe index's typed arrays alone, per key */
   readonly indexBytesPerKey: number;
+  /** the touch indexes' (impressions and clicks) typed arrays alone, per key */
+  readonly touchBytesPerKey: number;
+  /** touches held at the end (impressions within the longest window) */
+  readonly touches: number;
   readonly fillSeconds: number;
 }
 
@@ -79,6 +89,25 @@ function observe(state: PartitionState, event: AdEvent, rules: ReturnType<typeof
     evolvePartition(state, decided, rules);
 }
 
+/**
+ * Profiles what `run` does when BENCH_STATE_PROFILE names a directory (an in-process inspector
+ * session answers synchronously, so the measured loop stays synchronous).
+ */
+function profiled(keys: number, run: () => void): void {
+  const dir = process.env.BENCH_STATE_PROFILE;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  run();
+  session.post('Profiler.stop', (error, result) => {
+    if (error) throw error;
+    writeFileSync(join(dir, `state-${keys}.cpuprofile`), JSON.stringify(result.profile));
+  });
+  session.disconnect();
+}
+
 function child(keys: number): SizeResult {
   const measureEvents = Number(process.env.BENCH_STATE_EVENTS ?? 1_000_000);
   // one input, so the group's watermark follows it (the other topics would hold it back)
@@ -93,8 +122,10 @@ function child(keys: number): SizeResult {
   gcNow();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const end = i + measureEvents; i < end; i++)
-    observe(state, impression(i, Math.floor(T0 + i * step)), rules);
+  profiled(keys, () => {
+    for (const end = i + measureEvents; i < end; i++)
+      observe(state, impression(i, Math.floor(T0 + i * step)), rules);
+  });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const after = memory();
@@ -109,6 +140,11 @@ function child(keys: number): SizeResult {
     rssBytesPerKey: Math.round((after.rss - base.rss) / tracked),
     heapBytesPerKey: Math.round((after.heap - base.heap) / tracked),
     indexBytesPerKey: Math.round(indexBytes(state.dedupe) / tracked),
+    touchBytesPerKey: Math.round(
+      (touchIndexBytes(state.attribution.impressions) + touchIndexBytes(state.attribution.clicks)) /
+        tracked,
+    ),
+    touches: state.attribution.impressions.count + state.attribution.clicks.count,
     fillSeconds: Number(fillSeconds.toFixed(1)),
   };
 }
@@ -127,7 +163,17 @@ function parent(): void {
     results.push(result);
     process.stderr.write(`bench:state ${JSON.stringify(result)}\n`);
   }
-  const cols = ['keys', 'events/s', 'cpu ev/s', 'RSS MB', 'heap MB', 'B/key RSS', 'B/key heap'];
+  const cols = [
+    'keys',
+    'events/s',
+    'cpu ev/s',
+    'RSS MB',
+    'heap MB',
+    'B/key RSS',
+    'B/key heap',
+    'B/key dedupe',
+    'B/key touches',
+  ];
   const rows = results.map((r) => [
     r.tracked.toLocaleString('en-US'),
     r.eventsPerSec.toLocaleString('en-US'),
@@ -136,6 +182,8 @@ function parent(): void {
     String(r.heapMB),
     String(r.rssBytesPerKey),
     String(r.heapBytesPerKey),
+    String(r.indexBytesPerKey),
+    String(r.touchBytesPerKey),
   ]);
   const widths = cols.map((c, k) =>
     Math.max(c.length, ...rows.map((r) => (r[k] as string).length)),
@@ -160,7 +208,8 @@ function parent(): void {
     print(
       `bytes/key at ${last.tracked.toLocaleString('en-US')} keys: ${last.rssBytesPerKey} (RSS), ` +
         `${last.heapBytesPerKey} (heap + array buffers; the dedupe index's arrays alone ` +
-        `${last.indexBytesPerKey}): ${Math.max(last.rssBytesPerKey, last.heapBytesPerKey) <= 100 ? '' : 'NOT '}` +
+        `${last.indexBytesPerKey}, the touch index's ${last.touchBytesPerKey} for ` +
+        `${last.touches.toLocaleString('en-US')} touches): ${Math.max(last.rssBytesPerKey, last.heapBytesPerKey) <= 100 ? '' : 'NOT '}` +
         `<= 100 B`,
     );
 }

@@ -4,7 +4,7 @@ import { indexedKeys, rememberKey, type IndexedKey } from './event-key-index';
 import { pushPending, type PendingAttribution } from './pending-queue';
 import { newPartitionState, type PartitionState } from './partition-state';
 import type { PipelineRules } from './rules';
-import { addTouch, type TouchIndex } from './touch-index';
+import { addTouch, audienceTouches, type TouchIndex } from './touch-index';
 import { BUCKET_MS, type EventTimeClock } from './watermark';
 
 /**
@@ -54,8 +54,8 @@ export function clockData(clock: EventTimeClock): ClockData {
 }
 
 function* touchesOf(kind: TouchData['kind'], index: TouchIndex): Generator<TouchData> {
-  for (const [audience, list] of index.byAudience)
-    for (const t of list) yield { kind, audience, id: t.id, time: t.time };
+  for (const { audience, touches } of audienceTouches(index))
+    for (const t of touches) yield { kind, audience, id: t.id, time: t.time };
 }
 
 /** The group's state in chunks of at most `maxEntries` entries each (at least one chunk). */

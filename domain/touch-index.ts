@@ -1,56 +1,56 @@
+import {
+  audienceHash,
+  audienceText,
+  compareId,
+  findAudience,
+  freeTouch,
+  idEquals,
+  isAudience,
+  newAudience,
+  newestOf,
+  newTouch,
+  NONE,
+  olderThan,
+  ownerOf,
+  removeAudience,
+  setNewest,
+  setOlder,
+  timeOf,
+  touchRef,
+  type TouchIndex,
+  type TouchRef,
+} from './touch-records';
 import { bucketOf, BUCKET_MS } from './watermark';
 
+export { emptyTouchIndex, touchIndexBytes, type TouchIndex, type TouchRef } from './touch-records';
+
 /**
- * Impressions or clicks per (user, campaign), each list sorted by (time, id) so "latest at or
- * before t" is a binary search and ties break the same way whatever the arrival order.
+ * Impressions or clicks per audience (user, campaign), each audience's touches in (time, id) order
+ * so that "latest at or before t" is a short walk and ties break the same way whatever the arrival
+ * order. The list runs newest first: touches mostly arrive in time order, so adding one is a push
+ * at its head, and attribution mostly wants the latest. The storage is touch-records.ts.
  */
-export interface TouchRef {
-  readonly id: string;
-  readonly time: number;
-}
-
-export interface TouchIndex {
-  readonly byAudience: Map<string, TouchRef[]>;
-  /** hour bucket → audience keys with a touch in it, so expiry visits only what can expire */
-  readonly buckets: Map<number, string[]>;
-}
-
 export const audienceKey = (userId: string, campaignId: string): string =>
   `${userId}\u0000${campaignId}`;
 
-export function emptyTouchIndex(): TouchIndex {
-  return { byAudience: new Map(), buckets: new Map() };
-}
-
-function before(a: TouchRef, time: number, id: string): boolean {
-  return a.time < time || (a.time === time && a.id < id);
-}
-
 export function addTouch(index: TouchIndex, audience: string, touch: TouchRef): void {
-  const list = index.byAudience.get(audience);
-  if (!list) {
-    // most audiences have a single touch in the window: an array literal is sized for it, where
-    // an empty array that grows would reserve 17 slots
-    index.byAudience.set(audience, [touch]);
-    indexBucket(index, audience, touch);
-    return;
+  const hash = audienceHash(audience);
+  let owner = findAudience(index, audience, hash);
+  if (owner === NONE) owner = newAudience(index, audience, hash);
+  const record = newTouch(index, owner, touch);
+  // after every touch later than it, and after an equal (time, id) already held: where a sorted
+  // array's binary search would insert it
+  let later = NONE;
+  let next = newestOf(index, owner);
+  while (next !== NONE) {
+    const time = timeOf(index, next);
+    if (time < touch.time || (time === touch.time && compareId(index, next, touch.id) < 0)) break;
+    later = next;
+    next = olderThan(index, next);
   }
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(list[mid] as TouchRef, touch.time, touch.id)) lo = mid + 1;
-    else hi = mid;
-  }
-  list.splice(lo, 0, touch);
-  indexBucket(index, audience, touch);
-}
-
-function indexBucket(index: TouchIndex, audience: string, touch: TouchRef): void {
-  const bucket = bucketOf(touch.time);
-  const keys = index.buckets.get(bucket);
-  if (keys) keys.push(audience);
-  else index.buckets.set(bucket, [audience]);
+  setOlder(index, record, next);
+  if (later === NONE) setNewest(index, owner, record);
+  else setOlder(index, later, record);
 }
 
 /** The earliest touch of the audience with from <= time <= to, ties broken by id. */
@@ -60,13 +60,14 @@ export function earliestBetween(
   from: number,
   to: number,
 ): TouchRef | undefined {
-  const list = index.byAudience.get(audience);
-  if (!list) return undefined;
-  for (const t of list) {
-    if (t.time < from) continue;
-    return t.time <= to ? t : undefined;
+  const owner = findAudience(index, audience, audienceHash(audience));
+  if (owner === NONE) return undefined;
+  let earliest = NONE;
+  for (let t = newestOf(index, owner); t !== NONE; t = olderThan(index, t)) {
+    if (timeOf(index, t) < from) break;
+    earliest = t;
   }
-  return undefined;
+  return earliest !== NONE && timeOf(index, earliest) <= to ? touchRef(index, earliest) : undefined;
 }
 
 /** The latest touch of the audience with from <= time <= to, ties broken by id. */
@@ -76,12 +77,12 @@ export function latestBetween(
   from: number,
   to: number,
 ): TouchRef | undefined {
-  const list = index.byAudience.get(audience);
-  if (!list) return undefined;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const t = list[i] as TouchRef;
-    if (t.time > to) continue;
-    return t.time >= from ? t : undefined;
+  const owner = findAudience(index, audience, audienceHash(audience));
+  if (owner === NONE) return undefined;
+  for (let t = newestOf(index, owner); t !== NONE; t = olderThan(index, t)) {
+    const time = timeOf(index, t);
+    if (time > to) continue;
+    return time >= from ? touchRef(index, t) : undefined;
   }
   return undefined;
 }
@@ -98,40 +99,72 @@ export function namedTouch(
   from: number,
   to: number,
 ): TouchRef | undefined {
-  const list = index.byAudience.get(audience);
-  if (!list) return undefined;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const t = list[i] as TouchRef;
-    if (t.time < from) return undefined;
-    if (t.time <= to && t.id === id) return t;
+  const owner = findAudience(index, audience, audienceHash(audience));
+  if (owner === NONE) return undefined;
+  for (let t = newestOf(index, owner); t !== NONE; t = olderThan(index, t)) {
+    const time = timeOf(index, t);
+    if (time < from) return undefined;
+    if (time <= to && idEquals(index, t, id)) return { id, time };
   }
   return undefined;
 }
 
-/** Drops touches older than cutoff; buckets are visited in time order so the walk stops early. */
+/** Drops the audience's touches older than cutoff (its list's tail), and it when none is left. */
+function dropOlder(index: TouchIndex, owner: number, cutoff: number): void {
+  let kept = NONE;
+  let t = newestOf(index, owner);
+  while (t !== NONE && timeOf(index, t) >= cutoff) {
+    kept = t;
+    t = olderThan(index, t);
+  }
+  if (t === NONE) return;
+  if (kept === NONE) removeAudience(index, owner);
+  else setOlder(index, kept, NONE);
+  while (t !== NONE) {
+    const next = olderThan(index, t);
+    freeTouch(index, t);
+    t = next;
+  }
+}
+
+/**
+ * Drops touches older than cutoff, visiting only the hours that have ended by then: every audience
+ * with a touch in one of them loses all of its touches before cutoff, and those hours go whole.
+ * Touches of the current hour before cutoff may stay (of audiences with nothing older).
+ */
 export function expireTouches(index: TouchIndex, cutoff: number): void {
-  if (index.buckets.size === 0) return;
-  const due = [...index.buckets.keys()].filter((b) => (b + 1) * BUCKET_MS <= cutoff);
-  for (const bucket of due) {
-    for (const audience of index.buckets.get(bucket) ?? []) {
-      const list = index.byAudience.get(audience);
-      if (!list) continue;
-      let drop = 0;
-      while (drop < list.length && (list[drop] as TouchRef).time < cutoff) drop++;
-      if (drop === list.length) index.byAudience.delete(audience);
-      else if (drop > 0) list.splice(0, drop);
+  for (const [bucket, hour] of index.hours) {
+    if ((bucket + 1) * BUCKET_MS > cutoff) continue;
+    for (let k = 0; k < hour.count; k++) {
+      const t = hour.touches[k] as number;
+      const owner = ownerOf(index, t);
+      // a record freed by an earlier drop may hold a touch of another hour since
+      if (owner !== NONE && bucketOf(timeOf(index, t)) === bucket) dropOlder(index, owner, cutoff);
     }
-    index.buckets.delete(bucket);
+    index.hours.delete(bucket);
   }
 }
 
 /** Drops every touch older than cutoff, whatever its hour (a walk over every audience). */
 export function dropTouchesBefore(index: TouchIndex, cutoff: number): void {
   expireTouches(index, cutoff);
-  for (const [audience, list] of index.byAudience) {
-    let drop = 0;
-    while (drop < list.length && (list[drop] as TouchRef).time < cutoff) drop++;
-    if (drop === list.length) index.byAudience.delete(audience);
-    else if (drop > 0) list.splice(0, drop);
+  for (let a = 0; a < index.audiencesUsed; a++)
+    if (isAudience(index, a)) dropOlder(index, a, cutoff);
+}
+
+export interface AudienceTouches {
+  readonly audience: string;
+  /** oldest first */
+  readonly touches: readonly TouchRef[];
+}
+
+/** Every audience with its touches (for snapshots and for comparing states). */
+export function* audienceTouches(index: TouchIndex): Generator<AudienceTouches> {
+  for (let a = 0; a < index.audiencesUsed; a++) {
+    if (!isAudience(index, a)) continue;
+    const touches: TouchRef[] = [];
+    for (let t = newestOf(index, a); t !== NONE; t = olderThan(index, t))
+      touches.push(touchRef(index, t));
+    yield { audience: audienceText(index, a), touches: touches.reverse() };
   }
 }

@@ -1,5 +1,6 @@
 import type { AdEvent } from '../../../domain/ad-event';
 import { pipelineRules } from '../../../domain/rules';
+import { audienceTouches } from '../../../domain/touch-index';
 import type { SourceRecord } from '../../../domain/source-record';
 import { validateRecord } from '../../../domain/validate-record';
 import {
@@ -149,9 +150,8 @@ describe('normalization into AdEvent', () => {
     });
     expect(outcome.accepted[0]?.userId).toBe('h(user-1)');
     expect(JSON.stringify(outcome.events)).not.toContain('"user-1"');
-    const audiences = [
-      ...(outcome.state.partitions.get(0)?.attribution.impressions.byAudience.keys() ?? []),
-    ];
+    const impressions = outcome.state.partitions.get(0)?.attribution.impressions;
+    const audiences = impressions ? [...audienceTouches(impressions)].map((a) => a.audience) : [];
     expect(audiences).toEqual(['h(user-1)\u0000camp-1']);
   });
 });
