@@ -4,10 +4,11 @@ import type { PipelineRules } from '../../domain';
 /**
  * Resident bytes of decider state per tracked key: what `npm run bench:state` measures at 10^7
  * keys (heap + array buffers after gc: the dedupe index plus the attribution touches that come
- * with a week of impressions; 96 B heap and 105 B RSS measured), rounded up. Ids and pseudonyms longer than the simulator's cost
- * about one byte more a character.
+ * with a week of impressions; 59 B heap and 60 B RSS measured since the touches moved into typed
+ * arrays), rounded up. Ids and pseudonyms longer than the simulator's cost about one byte more a
+ * character.
  */
-export const STATE_BYTES_PER_KEY = 110;
+export const STATE_BYTES_PER_KEY = 70;
 
 const UNITS: Readonly<Record<string, number>> = {
   '': 1,

@@ -10,7 +10,7 @@ describe('the decider state memory budget', () => {
   });
 
   it('refuses a rate × retention whose state exceeds the budget, naming the variables', () => {
-    // 1,000 events/s for a day: 86.4 M keys, about 9 GB at 110 B a key
+    // 1,000 events/s for a day: 86.4 M keys, about 6 GB at 70 B a key
     const env = {
       ADX_EXPECTED_RATE: '1000',
       ADX_DEDUPE_RETENTION: '1d',
