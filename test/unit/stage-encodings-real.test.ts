@@ -70,3 +70,9 @@ describe('the stages’ own per-event encoders', () => {
     expect(EVENT_STAGE_ENCODING.encode(event)).toBe(EVENT_STAGE_ENCODING.encode(event));
   });
 });
+
+describe('the ad_events type', () => {
+  it('is one compiled instance, so the tried body is the published one', () => {
+    expect(adEventType()).toBe(adEventType());
+  });
+});
