@@ -169,6 +169,29 @@ async function main(): Promise<void> {
         `${s.arrayBuffersMB.toFixed(0).padStart(15)}  ${s.wasmMB.toFixed(0).padStart(7)}  ` +
         `${s.eventsPerSec.toFixed(0).padStart(8)}  ${String(s.received).padStart(8)}  ${String(s.keys).padStart(11)}`,
     );
+  // per whole minute: what a reader compares minute to minute (10-second samples saw-tooth)
+  print('minute  RSS MB mean (min-max)  heap total MB mean  WASM MB  events/s');
+  for (let m = 0; m < Math.ceil(minutes); m++) {
+    const inMinute = samples.filter((s) => s.minute >= m && s.minute < m + 1);
+    if (inMinute.length === 0) continue;
+    const mean = (f: (s: Sample) => number) =>
+      inMinute.reduce((sum, s) => sum + f(s), 0) / inMinute.length;
+    const rss = inMinute.map((s) => s.rssMB);
+    print(
+      `${String(m).padStart(6)}  ${mean((s) => s.rssMB)
+        .toFixed(0)
+        .padStart(6)} ` +
+        `(${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)})`.padEnd(14) +
+        `${mean((s) => s.heapTotalMB)
+          .toFixed(0)
+          .padStart(18)}  ${mean((s) => s.wasmMB)
+          .toFixed(0)
+          .padStart(7)}  ` +
+        `${mean((s) => s.eventsPerSec)
+          .toFixed(0)
+          .padStart(8)}`,
+    );
+  }
   const steady = samples.filter((s) => s.minute >= warmup);
   if (steady.length < 2) {
     print(`fewer than two samples after minute ${warmup}: no slope`);
