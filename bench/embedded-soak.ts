@@ -21,11 +21,23 @@ import { loadConfig } from '../src/config/config';
 import { parseDuration } from '../src/config/duration';
 import { serve } from '../src/cli/serve';
 import type { PipelineService } from '../src/pipeline/pipeline-service';
+import {
+  openPglites,
+  pgliteMemoryReport,
+  pgliteWasmBytes,
+} from '../adapters/warehouse/pglite-probe';
 
 interface Sample {
   readonly minute: number;
   readonly rssMB: number;
   readonly heapMB: number;
+  /** the JS heap V8 has committed (used or not): what RSS follows */
+  readonly heapTotalMB: number;
+  /** V8's external memory (array buffers, WASM memories, compiled code) */
+  readonly externalMB: number;
+  readonly arrayBuffersMB: number;
+  /** PGlite's WASM linear memory, when the warehouse is PGlite */
+  readonly wasmMB: number;
   readonly eventsPerSec: number;
   readonly received: number;
   /** dedupe keys held over every group: the decider state's size */
@@ -33,6 +45,22 @@ interface Sample {
 }
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const MB = 2 ** 20;
+
+/** once a minute, to stderr: what PGlite holds (its memory contexts, its largest relations) */
+async function logWarehouse(minute: number): Promise<void> {
+  for (const pglite of openPglites()) {
+    const r = await pgliteMemoryReport(pglite);
+    const relations = r.relations
+      .map((t) => `${t.name}=${(t.bytes / MB).toFixed(0)}MB/${t.rows}`)
+      .join(' ');
+    process.stderr.write(
+      `soak warehouse t=${minute.toFixed(2)}min wasm=${((r.wasmBytes ?? 0) / MB).toFixed(0)}MB ` +
+        `contexts=${((r.contextBytes ?? 0) / MB).toFixed(1)}MB ` +
+        `(${r.contexts.map((c) => `${c.name}=${(c.bytes / MB).toFixed(1)}`).join(' ')}) ${relations}\n`,
+    );
+  }
+}
 
 /** least-squares slope of y over x */
 function slope(points: readonly (readonly [number, number])[]): number {
@@ -85,6 +113,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const samples: Sample[] = [];
   let received = 0;
+  let loggedMinute = -1;
   let service: PipelineService | undefined;
   const done = serve(
     config,
@@ -94,10 +123,15 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     const now = service?.totals.received ?? 0;
     const m = process.memoryUsage();
+    const wasm = openPglites().reduce((sum, p) => sum + (pgliteWasmBytes(p) ?? 0), 0);
     samples.push({
       minute: (performance.now() - started) / 60_000,
-      rssMB: m.rss / 2 ** 20,
-      heapMB: m.heapUsed / 2 ** 20,
+      rssMB: m.rss / MB,
+      heapMB: m.heapUsed / MB,
+      heapTotalMB: m.heapTotal / MB,
+      externalMB: m.external / MB,
+      arrayBuffersMB: m.arrayBuffers / MB,
+      wasmMB: wasm / MB,
       eventsPerSec: ((now - received) * 1000) / everyMs,
       received: now,
       keys: [...(service?.state?.partitions.values() ?? [])].reduce((n, p) => n + p.dedupe.size, 0),
@@ -105,9 +139,14 @@ async function main(): Promise<void> {
     received = now;
     const last = samples[samples.length - 1] as Sample;
     process.stderr.write(
-      `soak t=${last.minute.toFixed(2)}min rss=${last.rssMB.toFixed(0)}MB heap=${last.heapMB.toFixed(0)}MB ` +
-        `events/s=${last.eventsPerSec.toFixed(0)} received=${now} keys=${last.keys}\n`,
+      `soak t=${last.minute.toFixed(2)}min rss=${last.rssMB.toFixed(0)}MB heap=${last.heapMB.toFixed(0)}/${last.heapTotalMB.toFixed(0)}MB ` +
+        `external=${last.externalMB.toFixed(0)}MB arrayBuffers=${last.arrayBuffersMB.toFixed(0)}MB ` +
+        `wasm=${last.wasmMB.toFixed(0)}MB events/s=${last.eventsPerSec.toFixed(0)} received=${now} keys=${last.keys}\n`,
     );
+    if (Math.floor(last.minute) > loggedMinute) {
+      loggedMinute = Math.floor(last.minute);
+      void logWarehouse(last.minute);
+    }
   }, everyMs);
   await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
   clearInterval(timer);
@@ -120,13 +159,39 @@ async function main(): Promise<void> {
       `windows ${window === 'configured' ? 'as configured' : `${window} (lateness 30s), event time ×${speedup} at ${expectedRate} records/s`}, ` +
       `warehouse ${config.warehouse.kind}${config.warehouse.pgliteDir ? ` in ${config.warehouse.pgliteDir}` : ''}`,
   );
-  print('minute   RSS MB  heap MB  events/s  received  dedupe keys');
+  print(
+    'minute   RSS MB  heap MB  external MB  arrayBuffers MB  WASM MB  events/s  received  dedupe keys',
+  );
   for (const s of samples)
     print(
       `${s.minute.toFixed(2).padStart(6)}  ${s.rssMB.toFixed(0).padStart(7)}  ` +
-        `${s.heapMB.toFixed(0).padStart(7)}  ${s.eventsPerSec.toFixed(0).padStart(8)}  ` +
-        `${String(s.received).padStart(8)}  ${String(s.keys).padStart(11)}`,
+        `${s.heapMB.toFixed(0).padStart(7)}  ${s.externalMB.toFixed(0).padStart(11)}  ` +
+        `${s.arrayBuffersMB.toFixed(0).padStart(15)}  ${s.wasmMB.toFixed(0).padStart(7)}  ` +
+        `${s.eventsPerSec.toFixed(0).padStart(8)}  ${String(s.received).padStart(8)}  ${String(s.keys).padStart(11)}`,
     );
+  // per whole minute: what a reader compares minute to minute (10-second samples saw-tooth)
+  print('minute  RSS MB mean (min-max)  heap total MB mean  WASM MB  events/s');
+  for (let m = 0; m < Math.ceil(minutes); m++) {
+    const inMinute = samples.filter((s) => s.minute >= m && s.minute < m + 1);
+    if (inMinute.length === 0) continue;
+    const mean = (f: (s: Sample) => number) =>
+      inMinute.reduce((sum, s) => sum + f(s), 0) / inMinute.length;
+    const rss = inMinute.map((s) => s.rssMB);
+    print(
+      `${String(m).padStart(6)}  ${mean((s) => s.rssMB)
+        .toFixed(0)
+        .padStart(6)} ` +
+        `(${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)})`.padEnd(14) +
+        `${mean((s) => s.heapTotalMB)
+          .toFixed(0)
+          .padStart(18)}  ${mean((s) => s.wasmMB)
+          .toFixed(0)
+          .padStart(7)}  ` +
+        `${mean((s) => s.eventsPerSec)
+          .toFixed(0)
+          .padStart(8)}`,
+    );
+  }
   const steady = samples.filter((s) => s.minute >= warmup);
   if (steady.length < 2) {
     print(`fewer than two samples after minute ${warmup}: no slope`);

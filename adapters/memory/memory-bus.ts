@@ -9,6 +9,20 @@ interface PartitionLog {
 }
 
 /**
+ * The record's own copy of its bytes, as a broker keeps its own. A small Buffer is a slice of a
+ * shared 8 KB slab (Buffer.from's pool; encoders' buffers likewise), and one kept slice keeps the
+ * whole slab alive: the bus keeps ADX_EMBEDDED_HISTORY committed records of every
+ * topic-partition, and those of a sparse topic (clicks) span far more time than the rest, so
+ * their slices pinned slabs full of long-dropped records (a heap-snapshot diff of the soak: array
+ * buffers held by the bus's records grew without bound).
+ */
+function ownBytes(bytes: Uint8Array): Buffer {
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return Buffer.from(copy);
+}
+
+/**
  * An in-process stand-in for a Kafka cluster: named topics of ordered partitions. Records keep
  * their bytes, key and headers, and get offsets, exactly as a broker would assign them. Like a
  * broker with retention, it can drop a partition's records below an offset (trimBefore): the
@@ -50,8 +64,8 @@ export class MemoryBus {
       topic,
       partition,
       offset: String(log.base + log.records.length),
-      key: key === null ? null : Buffer.from(key),
-      value,
+      key: key === null ? null : ownBytes(Buffer.from(key)),
+      value: value === null ? null : ownBytes(value),
       headers,
       timestamp: String(timestamp),
     };

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexLog } from '../postgres/knex-log';
+import { registerPglite } from './pglite-probe';
 
 export interface PgliteOptions {
   /** directory of the database files; absent: in memory, gone when closed */
@@ -34,6 +35,7 @@ export async function openPgliteKnex(options: PgliteOptions = {}): Promise<Knex>
   assertDynamicImportAvailable();
   const pglite = options.dataDir !== undefined ? new PGlite(options.dataDir) : new PGlite();
   await pglite.waitReady;
+  registerPglite(pglite);
   return knexFactory({
     client: ClientPgLite,
     dialect: 'postgres',

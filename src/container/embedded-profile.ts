@@ -5,10 +5,13 @@ import { MemoryEventSource } from '../../adapters/memory/memory-event-source';
 import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
 import { MemorySchemaRegistry } from '../../adapters/memory/memory-schema-registry';
-import { TOKENS, type EventSource } from '../../ports';
+import { MaintainedWarehouse } from '../../adapters/warehouse/pglite-maintained-warehouse';
+import { maintainPglite } from '../../adapters/warehouse/pglite-maintenance';
+import { TOKENS, type EventSource, type Logger, type Warehouse } from '../../ports';
 import type { AppConfig } from '../config/config';
 import { partitionForKey } from '../simulator/partitioner';
-import { EMBEDDED, sourceTopics, type ContainerOptions } from './app-tokens';
+import { EMBEDDED, STORAGE, sourceTopics, type ContainerOptions } from './app-tokens';
+import type { Storage } from './storage';
 
 /**
  * The whole pipeline in one process: nothing but Node needed. The in-memory adapters keep about
@@ -47,4 +50,18 @@ export function bindEmbedded(c: Container, config: AppConfig, options: Container
   c.bind(TOKENS.LineageLog).toConstantValue(
     new MemoryLineageLog({ keepBatches: batchesOfHistory }),
   );
+  // PGlite has no autovacuum and one backend for the life of the process: the warehouse the
+  // service refreshes also gets its housekeeping (VACUUM, catalog cache reset) on that tick.
+  // Storage is bound after this profile, so the warehouse is wrapped as it is first resolved.
+  if (config.warehouse.kind === 'pglite')
+    c.onActivation<Warehouse>(TOKENS.Warehouse, (ctx, warehouse) => {
+      const knex = ctx.get<Storage>(STORAGE).knex;
+      return knex
+        ? new MaintainedWarehouse(
+            warehouse,
+            () => maintainPglite(knex),
+            ctx.get<Logger>(TOKENS.Logger),
+          )
+        : warehouse;
+    });
 }

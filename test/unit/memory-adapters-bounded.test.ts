@@ -48,3 +48,23 @@ describe('the embedded run’s in-memory adapters keep a bounded window', () => 
     expect(await log.stoppedAt('t', 0, '2')).toBeDefined();
   });
 });
+
+describe('the memory bus keeps its own copy of a record’s bytes', () => {
+  it('not a slice of a shared buffer, which would keep the whole buffer alive', () => {
+    const bus = new MemoryBus(() => 0, 1);
+    // two records' bytes in one shared buffer, as Buffer.from's pool and encoders hand them out
+    const shared = Buffer.from('first-value|second-value');
+    const first = bus.produce('t', 'k1', shared.subarray(0, 11));
+    bus.produce('t', 'k2', shared.subarray(12));
+    for (const r of bus.all('t')) {
+      expect(r.value?.buffer.byteLength).toBe(r.value?.byteLength);
+      expect(r.key?.buffer.byteLength).toBe(r.key?.byteLength);
+    }
+    shared.fill(0);
+    expect(Buffer.from(first.value as Uint8Array).toString()).toBe('first-value');
+    expect(bus.all('t').map((r) => Buffer.from(r.key as Uint8Array).toString())).toEqual([
+      'k1',
+      'k2',
+    ]);
+  });
+});
