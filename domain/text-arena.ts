@@ -14,16 +14,19 @@ const WIDE = 0x80;
 
 export const newKeyArena = (): KeyArena => ({ bytes: new Uint8Array(256), used: 0 });
 
-/** murmur3's finalizer, with the low bit set so that 0 can mean "empty" in a hash table */
-function finish(hash: number): number {
+/** murmur3's 32-bit finalizer (fmix32): every input bit moves every output bit */
+export function fmix32(hash: number): number {
   let h = hash;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return (h | 1) >>> 0;
+  return h >>> 0;
 }
+
+/** fmix32 with the low bit set, so that 0 can mean "empty" in a hash table */
+const finish = (hash: number): number => (fmix32(hash) | 1) >>> 0;
 
 /** FNV-1a over the tag and the UTF-16 code units (what hashStored computes from the bytes) */
 export function hashText(tag: number, text: string): number {

@@ -11,6 +11,7 @@ import {
   dependencyPolicy,
   type DependencyPolicy,
   type PolicySettings,
+  NETWORK_ERROR_CODES,
 } from '../resilience/dependency-policy';
 
 /** Connection settings, as the real profile's configuration reads them from the environment. */
@@ -104,17 +105,6 @@ export const KAFKA_POLICY: PolicySettings = {
   breakerCooldownMs: 10_000,
 };
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
-
 /**
  * Worth another attempt: what kafkajs calls retriable, its connection and request timeouts, its
  * giving up after its own retries (KafkaJSNumberOfRetriesExceeded) and a broker it could not find;
@@ -136,7 +126,7 @@ export function isTransientKafkaError(error: unknown): boolean {
       (retriable === true || /Connection|Timeout|NumberOfRetriesExceeded|BrokerNotFound/.test(name))
     )
       return true;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
     e = cause;
   }
   return false;

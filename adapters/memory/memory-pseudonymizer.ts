@@ -1,5 +1,6 @@
 import type { PseudonymizationKey, Pseudonymizer } from '../../ports';
 import { checkKeyring, formatPseudonym } from '../crypto/keyring';
+import { fmix32 } from '../../domain/text-arena';
 
 /**
  * The Pseudonymizer port without cryptography, for in-memory wiring and tests that want no
@@ -30,16 +31,6 @@ export class MemoryPseudonymizer implements Pseudonymizer {
 const LANES = 8;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-
-function fmix32(input: number): number {
-  let h = input;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** one seed per lane, each depending on every byte of the secret */
 function seedsOf(secret: Uint8Array): Uint32Array {

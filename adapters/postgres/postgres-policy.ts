@@ -3,6 +3,7 @@ import {
   dependencyPolicy,
   type DependencyPolicy,
   type PolicySettings,
+  NETWORK_ERROR_CODES,
 } from '../resilience/dependency-policy';
 
 /**
@@ -57,16 +58,6 @@ export const POSTGRES_POLICY: PolicySettings = {
  * errors and the fencing of a stale owner are final.
  */
 const TRANSIENT_CODES = /^(08...|57P0[123]|53300|57014|55P03|25P03|40001|40P01)$/;
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
 const GONE =
   /Connection terminated|connection (is )?closed|Timeout acquiring a connection|the database system is (starting up|shutting down)/i;
 
@@ -75,7 +66,7 @@ export function isTransientPostgresError(error: unknown): boolean {
   for (let e = error; typeof e === 'object' && e !== null && !seen.has(e);) {
     seen.add(e);
     const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && (TRANSIENT_CODES.test(code) || NETWORK_CODES.has(code)))
+    if (typeof code === 'string' && (TRANSIENT_CODES.test(code) || NETWORK_ERROR_CODES.has(code)))
       return true;
     if (typeof message === 'string' && GONE.test(message)) return true;
     e = cause;

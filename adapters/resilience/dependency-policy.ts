@@ -224,6 +224,18 @@ export function dependencyPolicy(
   };
 }
 
+/** socket errors that mean "nobody answers there (now)", not "the request was wrong" */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
 /** fetch's way of saying the server could not be reached (or answered nothing usable). */
 export function isNetworkError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

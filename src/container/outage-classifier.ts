@@ -1,18 +1,9 @@
-import { DependencyUnavailableError } from '../../adapters/resilience/dependency-policy';
+import {
+  DependencyUnavailableError,
+  NETWORK_ERROR_CODES,
+} from '../../adapters/resilience/dependency-policy';
 import type { OutageOf } from '../../ports';
 import type { AppConfig } from '../config/config';
-
-/** socket errors that mean "nobody answers there (now)", not "the request was wrong" */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
 
 /**
  * Postgres saying it is not there for us: connection exceptions (class 08), shutting down or
@@ -95,7 +86,7 @@ export function outageClassifier(config: AppConfig): OutageOf {
       if (PG_UNAVAILABLE.test(code) || (PG_GONE.test(message) && !name.startsWith('KafkaJS')))
         return 'postgres';
       if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return 'object store';
-      if (NETWORK_CODES.has(code))
+      if (NETWORK_ERROR_CODES.has(code))
         return (typeof e.port === 'number' && byPort.get(e.port)) || 'network';
     }
     return undefined;

@@ -1,4 +1,5 @@
-import { murmur2, partitionForKey } from '../../src/simulator/partitioner';
+import { murmur2 } from '../../adapters/kafka/key-hash-partitioner';
+import { partitionForKey } from '../../src/simulator/partitioner';
 
 describe('partitionForKey', () => {
   it("computes Kafka's murmur2 (vectors from Kafka's UtilsTest and other clients)", () => {
