@@ -17,7 +17,7 @@ interface ProfileNode {
   readonly children?: readonly number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
@@ -102,12 +102,18 @@ export interface ProfileSummary {
 }
 
 export function summarizeProfiles(paths: readonly string[], topN = 25): ProfileSummary {
+  return summarizeCpuProfiles(
+    paths.map((path) => JSON.parse(readFileSync(path, 'utf8')) as CpuProfile),
+    topN,
+  );
+}
+
+export function summarizeCpuProfiles(profiles: readonly CpuProfile[], topN = 25): ProfileSummary {
   const byFunction = new Map<string, { fn: string; where: string; area: string; us: number }>();
   const byArea = new Map<string, number>();
   const byCaller = new Map<string, number>();
   let total = 0;
-  for (const path of paths) {
-    const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  for (const profile of profiles) {
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
     const owner = callerAreas(profile.nodes);
     profile.samples.forEach((id, i) => {
