@@ -16,6 +16,7 @@ import { sourceTopicSpecs } from '../src/cli/topic-specs';
 import { produce } from '../src/cli/produce';
 import { loadConfig } from '../src/config/config';
 import { bareConsume, topicEnds } from './e2e/bare-consumer';
+import { bareProduce } from './e2e/bare-producer';
 import { createRun, dropRun, openDatabase } from './e2e/bench-run';
 import { ledgerFigures } from './e2e/ledger-figures';
 import { parseOptions } from './e2e/options';
@@ -86,6 +87,13 @@ async function main(): Promise<void> {
       figures = await started.group.stop();
     }
     service = undefined;
+    const published = await bareProduce(
+      kafka,
+      config.topics.adEvents,
+      `${run.prefix}bare_producer`,
+      `${run.prefix}bare_reader`,
+      config.batchSize,
+    );
     log(`service caught up in ${((caughtUpMs - started.startedMs) / 1000).toFixed(1)} s`);
     const loadAtEnd = load();
 
@@ -109,6 +117,15 @@ async function main(): Promise<void> {
         seconds: round(bare.steadySeconds, 3),
         withJoinSeconds: round(bare.seconds, 2),
         cpuSeconds: round(bare.cpuSeconds, 2),
+        microsPerRecord: round((1e6 * bare.cpuSeconds) / Math.max(1, bare.records), 1),
+      },
+      // the service's ad_events, produced again by a bare kafkajs producer: publishing's own cost
+      bareKafkajsProducer: {
+        records: published.records,
+        recordsPerSec: round(published.records / published.seconds),
+        seconds: round(published.seconds, 2),
+        cpuSeconds: round(published.cpuSeconds, 2),
+        microsPerRecord: round((1e6 * published.cpuSeconds) / Math.max(1, published.records), 1),
       },
       service: {
         recordsPerSec: round(servicePerSec),

@@ -29,3 +29,4 @@ export * from './partition-differences';
 export * from './rebuild-partition';
 export type { PendingAttribution } from './pending-queue';
 export * from './encoded-once';
+export * from './utc-day';

@@ -9,21 +9,43 @@ import { rejection, type Rejection } from './rejection';
  * the field's path, the same way.) No normalization is applied: the id a producer sent is the id
  * that is stored, byte for byte.
  */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** most strings hold no surrogate at all: this cheaper test skips the lookarounds for them */
-const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+/** String.prototype.isWellFormed (ES2024, Node ≥ 20): native, and no regex per string */
+interface WellFormedQuery {
+  isWellFormed(): boolean;
+}
 
 export const isWellFormedText = (text: string): boolean =>
-  !ANY_SURROGATE.test(text) || !LONE_SURROGATE.test(text);
+  (text as unknown as WellFormedQuery).isWellFormed();
+
+/** past this depth the check leaves the verdict to the iterative walk, which needs no stack */
+const RECURSION_LIMIT = 32;
+
+/** whether every string and key is well formed: no allocation, for the common all-good record */
+function allWellFormed(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return isWellFormedText(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth === 0) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (!allWellFormed(item, depth - 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    if (!isWellFormedText(key)) return false;
+    if (!allWellFormed((value as Record<string, unknown>)[key], depth - 1)) return false;
+  }
+  return true;
+}
 
 const join = (path: string, key: string | number): string =>
   path ? `${path}.${key}` : String(key);
 
 /**
  * The first string (or object key) in a decoded payload that is not well-formed Unicode, as a
- * rejection; undefined when all text is well formed. Iterative: nesting depth costs no stack.
+ * rejection; undefined when all text is well formed. The path is built only for a record that has
+ * one; the walk that finds it is iterative, so nesting depth costs no stack.
  */
 export function illFormedText(payload: unknown): Rejection | undefined {
+  if (allWellFormed(payload, RECURSION_LIMIT)) return undefined;
   const stack: { value: unknown; path: string }[] = [{ value: payload, path: '' }];
   while (stack.length > 0) {
     const { value, path } = stack.pop() as { value: unknown; path: string };

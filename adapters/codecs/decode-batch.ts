@@ -44,9 +44,9 @@ function bidRequestDecoderFor(deps: DecodeDeps): ConfluentAvroDecoder {
  * A decoder that throws has met a record it was not written for: the record becomes a
  * processing_error rejection (dead-lettered with the error, counted) and the batch goes on.
  */
-function guarded(decode: () => DecodedPayload): DecodedPayload {
+function guarded(decode: (bytes: Uint8Array) => DecodedPayload, bytes: Uint8Array): DecodedPayload {
   try {
-    return decode();
+    return decode(bytes);
   } catch (error) {
     return processingError('decoding', error);
   }
@@ -90,50 +90,45 @@ export async function decodeRecords(
   maxRecordBytes: number,
 ): Promise<SourceRecord[]> {
   const format = FORMAT_OF_KIND[kind];
-  const refused = records.map((record) => refuseUnparsed(record, maxRecordBytes));
-  const wellSized = (i: number): Uint8Array => records[i]?.value as Uint8Array;
-  const payloads = new Array<DecodedPayload>(records.length);
-  const schemaIds = new Array<number | undefined>(records.length);
-
-  switch (kind) {
-    case 'impression':
-      refused.forEach(
-        (r, i) => (payloads[i] = r ?? guarded(() => decodeImpressionJson(wellSized(i)))),
-      );
-      break;
-    case 'click_or_conversion':
-      refused.forEach((r, i) => (payloads[i] = r ?? guarded(() => decodeClickLine(wellSized(i)))));
-      break;
-    case 'bid_request': {
-      const ids = new Set<number>();
-      refused.forEach((r, i) => {
-        const id = r ? undefined : confluentSchemaId(wellSized(i));
-        if (id !== undefined) ids.add(id);
-      });
-      const decoder = bidRequestDecoderFor(deps);
-      await decoder.prepare(ids);
-      refused.forEach((r, i) => {
-        if (r) {
-          payloads[i] = r;
-          return;
-        }
+  const decoder = kind === 'bid_request' ? bidRequestDecoderFor(deps) : undefined;
+  if (decoder) {
+    const ids = new Set<number>();
+    for (const record of records) {
+      const id =
+        refuseUnparsed(record, maxRecordBytes) === undefined
+          ? confluentSchemaId(record.value as Uint8Array)
+          : undefined;
+      if (id !== undefined) ids.add(id);
+    }
+    await decoder.prepare(ids);
+  }
+  // one pass, one object per record: this runs for every record the service reads
+  const out = new Array<SourceRecord>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as RawRecord;
+    let payload = refuseUnparsed(record, maxRecordBytes);
+    let schemaId: number | undefined;
+    if (payload === undefined) {
+      const bytes = record.value as Uint8Array;
+      if (kind === 'impression') payload = guarded(decodeImpressionJson, bytes);
+      else if (kind === 'click_or_conversion') payload = guarded(decodeClickLine, bytes);
+      else {
         let avro: AvroDecoded;
         try {
-          avro = decoder.decodePrepared(wellSized(i));
+          avro = (decoder as ConfluentAvroDecoder).decodePrepared(bytes);
         } catch (error) {
           avro = { payload: processingError('decoding', error) };
         }
-        payloads[i] = avro.payload;
-        schemaIds[i] = avro.schemaId;
-      });
-      break;
+        payload = avro.payload;
+        schemaId = avro.schemaId;
+      }
     }
+    out[i] = {
+      kind,
+      source: coordinates(record, format, schemaId),
+      sizeBytes: record.value?.length ?? 0,
+      payload,
+    };
   }
-
-  return records.map((record, i) => ({
-    kind,
-    source: coordinates(record, format, schemaIds[i]),
-    sizeBytes: record.value?.length ?? 0,
-    payload: payloads[i] as DecodedPayload,
-  }));
+  return out;
 }

@@ -12,8 +12,22 @@ export const MAX_JSON_DEPTH = 64;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN = new Set([0x5b, 0x7b]);
-const CLOSE = new Set([0x5d, 0x7d]);
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/**
+ * Whether the document holds at most `limit` opening brackets, counted by the native byte search:
+ * then it cannot nest deeper, whatever sits in strings, and the byte-by-byte scan is skipped.
+ */
+function fewBrackets(buffer: Buffer, limit: number): boolean {
+  let count = 0;
+  for (const open of [OPEN_ARRAY, OPEN_OBJECT])
+    for (let i = buffer.indexOf(open); i !== -1; i = buffer.indexOf(open, i + 1))
+      if (++count > limit) return false;
+  return true;
+}
 
 /** the document's nesting depth, counting brackets outside strings, or Infinity past the limit */
 function nestingDepth(buffer: Buffer): number {
@@ -26,10 +40,10 @@ function nestingDepth(buffer: Buffer): number {
       if (b === BACKSLASH) i++;
       else if (b === QUOTE) inString = false;
     } else if (b === QUOTE) inString = true;
-    else if (OPEN.has(b)) {
+    else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > MAX_JSON_DEPTH) return Infinity;
       if (depth > max) max = depth;
-    } else if (CLOSE.has(b)) depth--;
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--;
   }
   return max;
 }
@@ -40,7 +54,7 @@ function nestingDepth(buffer: Buffer): number {
  */
 export function decodeImpressionJson(bytes: Uint8Array): DecodedPayload {
   const buffer = asBuffer(bytes);
-  if (nestingDepth(buffer) > MAX_JSON_DEPTH)
+  if (!fewBrackets(buffer, MAX_JSON_DEPTH) && nestingDepth(buffer) > MAX_JSON_DEPTH)
     return unreadable('corrupt_payload', `impression nests deeper than ${MAX_JSON_DEPTH} levels`);
   // Buffer#toString would quietly turn bad bytes into U+FFFD and let a mangled id through
   if (!isUtf8(buffer)) return invalidText(buffer);

@@ -1,4 +1,4 @@
-import type { EventType } from '../../domain';
+import { utcDayOf, type EventType } from '../../domain';
 
 /**
  * The warehouse's fact tables and their columns, as the loaders write them. The migrations in
@@ -51,6 +51,5 @@ export const HOUR_MS = 3_600_000;
 
 /** YYYYMMDD of the UTC day: the key of dim_date and of the daily aggregates. */
 export function dateKey(epochMs: number): number {
-  const d = new Date(epochMs);
-  return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+  return utcDayOf(epochMs).key;
 }

@@ -66,14 +66,20 @@ export const ATTRIBUTION_STAGE_COLUMNS: readonly StageColumn<Attribution>[] = [
 
 function csvCell(value: Cell): string {
   if (value === undefined) return '';
-  if (typeof value === 'string') return `"${value.replaceAll('"', '""')}"`;
+  if (typeof value === 'string')
+    return value.includes('"') ? `"${value.replaceAll('"', '""')}"` : `"${value}"`;
   if (typeof value === 'boolean') return value ? 't' : 'f';
   return String(value);
 }
 
-/** One row as a line of COPY's CSV. */
+/** One row as a line of COPY's CSV (concatenated: no array of cells per row). */
 export function stageLine<Row>(row: Row, columns: readonly StageColumn<Row>[]): string {
-  return columns.map((c) => csvCell(c.value(row))).join(',') + '\n';
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) line += ',';
+    line += csvCell((columns[i] as StageColumn<Row>).value(row));
+  }
+  return `${line}\n`;
 }
 
 /**

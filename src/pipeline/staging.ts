@@ -1,6 +1,12 @@
 import { promisify } from 'node:util';
 import { constants, gzip as gzipCallback } from 'node:zlib';
-import { encodedOnce, type AdEvent, type Attribution, type EventType } from '../../domain';
+import {
+  encodedOnce,
+  utcDayOf,
+  type AdEvent,
+  type Attribution,
+  type EventType,
+} from '../../domain';
 import type { EventEncoding, ObjectStore } from '../../ports';
 
 /** Warehouse table each event type lands in; staging keys and lineage name tables the same way. */
@@ -14,7 +20,7 @@ export const ATTRIBUTION_TABLE = 'fact_attribution';
 
 const gzip = promisify(gzipCallback);
 
-const day = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
+const day = (epochMs: number): string => utcDayOf(epochMs).iso;
 
 /**
  * What staging computes from one event (its object's table and day, its NDJSON line), tried on

@@ -1,0 +1,80 @@
+/**
+ * The other half of kafkajs's share: the service publishes every accepted event to ad_events, so
+ * the same messages (read back from the run's ad_events topic) are produced again to a scratch
+ * topic by a kafkajs producer with the publisher's settings, in sends of the service's batch size,
+ * doing nothing else. Its CPU per record is what publishing alone costs the service's process.
+ */
+import type { Kafka, Message } from 'kafkajs';
+import { keyHashPartitioner } from '../../adapters/kafka/key-hash-partitioner';
+import { ensureTopics } from '../../adapters/kafka/kafka-topics';
+import { topicEnds } from './bare-consumer';
+
+export interface BareProduction {
+  readonly records: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+}
+
+/** every message of a topic, from the beginning to its end when called */
+async function readTopic(kafka: Kafka, topic: string, groupId: string): Promise<Message[]> {
+  const ends = await topicEnds(kafka, [topic]);
+  const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([tp]) => tp));
+  const messages: Message[] = [];
+  if (remaining.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1000 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) messages.push({ key: m.key, value: m.value });
+            const tp = `${batch.topic}/${batch.partition}`;
+            if (BigInt(batch.lastOffset()) + 1n >= (ends.get(tp) ?? 0n)) remaining.delete(tp);
+            if (remaining.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+export async function bareProduce(
+  kafka: Kafka,
+  from: string,
+  to: string,
+  groupId: string,
+  messagesPerSend: number,
+): Promise<BareProduction> {
+  const messages = await readTopic(kafka, from, groupId);
+  const partitions = (await topicEnds(kafka, [from])).size;
+  await ensureTopics(kafka, [{ topic: to, partitions }]);
+  // KafkaEventPublisher's producer settings
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+    createPartitioner: keyHashPartitioner,
+  });
+  await producer.connect();
+  try {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < messages.length; i += messagesPerSend)
+      await producer.send({
+        topic: to,
+        acks: -1,
+        messages: messages.slice(i, i + messagesPerSend),
+      });
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    return { records: messages.length, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    await producer.disconnect();
+  }
+}
