@@ -145,6 +145,15 @@ async function main(): Promise<void> {
         postgresBenchDatabase: round(figures.postgresCpuSeconds.database, 1),
         postgresAllProcesses: round(figures.postgresCpuSeconds.all, 1),
         nodeMicrosPerRecord: round((1e6 * figures.cpuSeconds) / ledger.received, 1),
+        // the broker, S3Proxy and registry serve the same records on the same cores
+        stack: Object.fromEntries(
+          Object.entries(figures.stackCpuSeconds.byComponent).map(([c, s]) => [c, round(s, 1)]),
+        ),
+        machineBusy: round(figures.stackCpuSeconds.machineBusy, 1),
+        machineMicrosPerRecord: round(
+          (1e6 * figures.stackCpuSeconds.machineBusy) / ledger.received,
+          1,
+        ),
       },
       stageSeconds: stages.stages,
       ledger: {

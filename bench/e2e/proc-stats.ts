@@ -118,3 +118,48 @@ export class PostgresCpuSampler {
     return { database, all };
   }
 }
+
+/** the stack's JVMs (ops/stack.sh marks each with -Dadx.stack=<component>@<root>), by component */
+function stackProcesses(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = read(`/proc/${entry}/cmdline`) ?? '';
+    const component = /(?:^|\0)-Dadx\.stack=([a-z0-9-]+)@/.exec(cmdline)?.[1];
+    const cpu = component ? cpuSeconds(Number(entry)) : undefined;
+    if (component && cpu !== undefined) out.set(component, (out.get(component) ?? 0) + cpu);
+  }
+  return out;
+}
+
+/** busy CPU seconds of the whole machine so far: every state of /proc/stat's cpu line but idle and iowait */
+function machineBusySeconds(): number {
+  const line = (read('/proc/stat') ?? '').split('\n')[0] ?? '';
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return (
+    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
+    TICKS_PER_SECOND
+  );
+}
+
+/**
+ * CPU seconds the stack's own servers (Kafka broker, S3Proxy, registry, TLS front) and the whole
+ * machine spent between start() and stop(): the service's records cost them work too, and on a
+ * box this size they compete with the service for the same cores.
+ */
+export class StackCpuSampler {
+  private before = new Map<string, number>();
+  private machineBefore = 0;
+
+  start(): void {
+    this.before = stackProcesses();
+    this.machineBefore = machineBusySeconds();
+  }
+
+  stop(): { byComponent: Record<string, number>; machineBusy: number } {
+    const byComponent: Record<string, number> = {};
+    for (const [component, cpu] of stackProcesses())
+      byComponent[component] = cpu - (this.before.get(component) ?? 0);
+    return { byComponent, machineBusy: machineBusySeconds() - this.machineBefore };
+  }
+}

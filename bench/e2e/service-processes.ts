@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Ends } from './bare-consumer';
-import { PostgresCpuSampler, ProcessSampler } from './proc-stats';
+import { PostgresCpuSampler, ProcessSampler, StackCpuSampler } from './proc-stats';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -36,6 +36,8 @@ export interface ServiceFigures {
   readonly cpuSeconds: number;
   readonly peakRssMB: number;
   readonly postgresCpuSeconds: { database: number; all: number };
+  /** the stack's servers and the whole machine over the same span (StackCpuSampler) */
+  readonly stackCpuSeconds: { byComponent: Record<string, number>; machineBusy: number };
   /** each member's /metrics text, scraped once every record was committed */
   readonly metrics: string[];
   readonly exitCodes: (number | null)[];
@@ -46,6 +48,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ServiceGroup {
   private readonly sampler: ProcessSampler;
   private readonly postgres: PostgresCpuSampler;
+  private readonly stack = new StackCpuSampler();
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -55,6 +58,7 @@ export class ServiceGroup {
     this.sampler = new ProcessSampler(members.map((m) => m.child.pid ?? -1));
     this.postgres = new PostgresCpuSampler(database);
     this.postgres.start();
+    this.stack.start();
     this.timer = setInterval(() => this.sample(), 500);
   }
 
@@ -145,6 +149,7 @@ export class ServiceGroup {
       cpuSeconds: this.sampler.cpuSeconds(),
       peakRssMB: this.sampler.peakRssMB(),
       postgresCpuSeconds: this.postgres.seconds(),
+      stackCpuSeconds: this.stack.stop(),
       metrics,
     };
     for (const m of this.members) m.child.kill('SIGTERM');
