@@ -3,11 +3,15 @@
  * the same messages (read back from the run's ad_events topic) are produced again to a scratch
  * topic by a kafkajs producer with the publisher's settings, in sends of the service's batch size,
  * doing nothing else. Its CPU per record is what publishing alone costs the service's process.
+ * At most REPLAYED messages are replayed: enough for the figure, and a 5M run's would not fit the
+ * bench's heap.
  */
 import type { Kafka, Message } from 'kafkajs';
 import { keyHashPartitioner } from '../../adapters/kafka/key-hash-partitioner';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { topicEnds } from './bare-consumer';
+
+const REPLAYED = 1_000_000;
 
 export interface BareProduction {
   readonly records: number;
@@ -15,8 +19,13 @@ export interface BareProduction {
   readonly cpuSeconds: number;
 }
 
-/** every message of a topic, from the beginning to its end when called */
-async function readTopic(kafka: Kafka, topic: string, groupId: string): Promise<Message[]> {
+/** a topic's messages from the beginning, up to its end when called or `limit` of them */
+async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  limit: number,
+): Promise<Message[]> {
   const ends = await topicEnds(kafka, [topic]);
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([tp]) => tp));
   const messages: Message[] = [];
@@ -33,7 +42,7 @@ async function readTopic(kafka: Kafka, topic: string, groupId: string): Promise<
             for (const m of batch.messages) messages.push({ key: m.key, value: m.value });
             const tp = `${batch.topic}/${batch.partition}`;
             if (BigInt(batch.lastOffset()) + 1n >= (ends.get(tp) ?? 0n)) remaining.delete(tp);
-            if (remaining.size === 0) resolve();
+            if (remaining.size === 0 || messages.length >= limit) resolve();
           },
         })
         .catch(reject);
@@ -51,7 +60,7 @@ export async function bareProduce(
   groupId: string,
   messagesPerSend: number,
 ): Promise<BareProduction> {
-  const messages = await readTopic(kafka, from, groupId);
+  const messages = (await readTopic(kafka, from, groupId, REPLAYED)).slice(0, REPLAYED);
   const partitions = (await topicEnds(kafka, [from])).size;
   await ensureTopics(kafka, [{ topic: to, partitions }]);
   // KafkaEventPublisher's producer settings
