@@ -3,6 +3,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexLog } from '../postgres/knex-log';
 import { registerPglite } from './pglite-probe';
+import { PGLITE_BYTEA_CODECS } from './pglite-bytea';
 
 export interface PgliteOptions {
   /** directory of the database files; absent: in memory, gone when closed */
@@ -33,7 +34,10 @@ function assertDynamicImportAvailable(): void {
  */
 export async function openPgliteKnex(options: PgliteOptions = {}): Promise<Knex> {
   assertDynamicImportAvailable();
-  const pglite = options.dataDir !== undefined ? new PGlite(options.dataDir) : new PGlite();
+  const pglite =
+    options.dataDir !== undefined
+      ? new PGlite(options.dataDir, PGLITE_BYTEA_CODECS)
+      : new PGlite(PGLITE_BYTEA_CODECS);
   await pglite.waitReady;
   registerPglite(pglite);
   return knexFactory({
