@@ -16,6 +16,7 @@ const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;
 const CLOSE_OBJECT = 0x7d;
+const OPENERS = [OPEN_ARRAY, OPEN_OBJECT] as const;
 
 /**
  * Whether the document holds at most `limit` opening brackets, counted by the native byte search:
@@ -23,7 +24,7 @@ const CLOSE_OBJECT = 0x7d;
  */
 function fewBrackets(buffer: Buffer, limit: number): boolean {
   let count = 0;
-  for (const open of [OPEN_ARRAY, OPEN_OBJECT])
+  for (const open of OPENERS)
     for (let i = buffer.indexOf(open); i !== -1; i = buffer.indexOf(open, i + 1))
       if (++count > limit) return false;
   return true;
