@@ -17,10 +17,13 @@
  * warm-up, and what is left to grow is a leak. ADX_SOAK_WINDOW=configured keeps the configured
  * windows and real-time event time (state then fills for as long as its windows).
  */
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../src/config/config';
 import { parseDuration } from '../src/config/duration';
 import { serve } from '../src/cli/serve';
 import type { PipelineService } from '../src/pipeline/pipeline-service';
+import { TOKENS, type Metrics } from '../ports';
 import {
   openPglites,
   pgliteMemoryReport,
@@ -60,6 +63,18 @@ async function logWarehouse(minute: number): Promise<void> {
         `(${r.contexts.map((c) => `${c.name}=${(c.bytes / MB).toFixed(1)}`).join(' ')}) ${relations}\n`,
     );
   }
+}
+
+/** the refresh_aggregates stage's _count and _sum from the metrics text */
+function refreshTotals(text: string): { count: number; seconds: number } {
+  const value = (suffix: string): number =>
+    Number(
+      new RegExp(
+        `^adx_batch_stage_duration_seconds_${suffix}\\{stage="refresh_aggregates"\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { count: value('count'), seconds: value('sum') };
 }
 
 /** least-squares slope of y over x */
@@ -115,10 +130,41 @@ async function main(): Promise<void> {
   let received = 0;
   let loggedMinute = -1;
   let service: PipelineService | undefined;
+  let metrics: Metrics | undefined;
   const done = serve(
     config,
-    { onStarted: (s) => (service = s), ...(eventTime ? { eventTime } : {}) },
+    {
+      onStarted: (s, container) => {
+        service = s;
+        metrics = container.get<Metrics>(TOKENS.Metrics);
+      },
+      ...(eventTime ? { eventTime } : {}),
+    },
     stop.signal,
+  );
+  // the aggregate refresh recomputes the views over every fact: its cost grows with the facts
+  let refreshed = { count: 0, seconds: 0 };
+  const logRefresh = async (minute: number): Promise<void> => {
+    const now = refreshTotals((await metrics?.expose()) ?? '');
+    const n = now.count - refreshed.count;
+    process.stderr.write(
+      `soak refresh t=${minute.toFixed(2)}min refreshes=${n} ` +
+        `meanSeconds=${n > 0 ? ((now.seconds - refreshed.seconds) / n).toFixed(2) : '-'}\n`,
+    );
+    refreshed = now;
+  };
+  // diagnosis: a heap snapshot at each of these minutes (a full GC first, so only what is live)
+  const snapshotAt = (process.env.ADX_SOAK_HEAP_SNAPSHOTS ?? '')
+    .split(',')
+    .filter((m) => m.trim() !== '')
+    .map(Number);
+  const snapshotTimers = snapshotAt.map((m) =>
+    setTimeout(() => {
+      const file = writeHeapSnapshot(
+        join(process.env.ADX_SOAK_HEAP_DIR ?? '.', `soak-${m}min.heapsnapshot`),
+      );
+      process.stderr.write(`soak heap snapshot t=${m}min ${file}\n`);
+    }, m * 60_000),
   );
   const timer = setInterval(() => {
     const now = service?.totals.received ?? 0;
@@ -146,10 +192,12 @@ async function main(): Promise<void> {
     if (Math.floor(last.minute) > loggedMinute) {
       loggedMinute = Math.floor(last.minute);
       void logWarehouse(last.minute);
+      void logRefresh(last.minute);
     }
   }, everyMs);
   await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
   clearInterval(timer);
+  for (const t of snapshotTimers) clearTimeout(t);
   stop.abort();
   const result = await done;
   process.stderr.write(`${result.report}\n`);
