@@ -4,6 +4,7 @@ import { MemoryEventPublisher } from '../../adapters/memory/memory-event-publish
 import { MemoryEventSource } from '../../adapters/memory/memory-event-source';
 import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
+import { MemoryStateStore } from '../../adapters/memory/memory-state-store';
 import { expiredCount } from '../../adapters/memory/retention';
 import type { AdEvent } from '../../domain';
 import type { DeadLetter, RawRecord } from '../../ports';
@@ -162,5 +163,14 @@ describe('the embedded run’s windows are bounded by age as well as by count', 
     expect(await store.list('s/')).toEqual(['s/2', 's/3']);
     expect(await log.stepsOfBatch('b1')).toEqual([]);
     expect(await log.stepsOfBatch('b2')).toHaveLength(1);
+  });
+
+  it('state store: an intent is forgotten once its batch commits', async () => {
+    const store = new MemoryStateStore();
+    const { epoch } = await store.acquire(0, 'me');
+    await store.beginBatch('b1');
+    await store.beginBatch('b2');
+    await store.commit({ partition: 0, epoch, batchId: 'b1', positions: [] });
+    expect([...store.uncommitted]).toEqual(['b2']);
   });
 });
