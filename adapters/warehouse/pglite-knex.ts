@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexLog } from '../postgres/knex-log';
+import { PGLITE_BYTEA } from './pglite-bytea';
 import { registerPglite } from './pglite-probe';
 
 export interface PgliteOptions {
@@ -33,7 +34,10 @@ function assertDynamicImportAvailable(): void {
  */
 export async function openPgliteKnex(options: PgliteOptions = {}): Promise<Knex> {
   assertDynamicImportAvailable();
-  const pglite = options.dataDir !== undefined ? new PGlite(options.dataDir) : new PGlite();
+  const pglite = new PGlite({
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...PGLITE_BYTEA,
+  });
   await pglite.waitReady;
   registerPglite(pglite);
   return knexFactory({
