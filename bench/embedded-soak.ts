@@ -1,11 +1,14 @@
 /**
  * bench:embedded-soak — the embedded service (`npm start`: simulator → memory bus → pipeline →
- * PGlite in memory, unless the environment says otherwise) unbounded, in this process, for
- * ADX_SOAK_MINUTES (default 30). Every ADX_SOAK_SAMPLE (default 10s) it samples RSS, heap and
- * events/s; at the end it prints the samples, the least-squares RSS slope after the first
- * ADX_SOAK_WARMUP_MINUTES (default 5) in MB/min, the largest deviation from the mean RSS after
- * the warm-up in %, and whether that stays within ±15%. Every other ADX_* variable applies as
- * it does to `adx serve` (ADX_HTTP_PORT defaults to 0 here, so it runs next to a serve).
+ * PGlite, in a temporary directory as in any unbounded run, unless the environment says
+ * otherwise) unbounded, in this process, for ADX_SOAK_MINUTES (default 30). Every
+ * ADX_SOAK_SAMPLE (default 10s) it samples RSS, heap and events/s, and every minute PGlite's
+ * memory and the mean aggregate-refresh time (heap snapshots and an allocation profile on
+ * request: embedded-soak-diagnostics.ts). At the end it prints the samples, the least-squares
+ * RSS slope after the first ADX_SOAK_WARMUP_MINUTES (default 5) in MB/min, the largest
+ * deviation from the mean RSS after the warm-up in %, and whether that stays within ±15%. Every
+ * other ADX_* variable applies as it does to `adx serve` (ADX_HTTP_PORT defaults to 0 here, so
+ * it runs next to a serve).
  *
  * Decider state legitimately grows until event time has run through its windows (dedupe
  * retention 7 days, lookback 1 day, ...): with those, a 30-minute run measures state filling up,
@@ -17,13 +20,12 @@
  * warm-up, and what is left to grow is a leak. ADX_SOAK_WINDOW=configured keeps the configured
  * windows and real-time event time (state then fills for as long as its windows).
  */
-import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../src/config/config';
 import { parseDuration } from '../src/config/duration';
 import { serve } from '../src/cli/serve';
 import type { PipelineService } from '../src/pipeline/pipeline-service';
 import { TOKENS, type Metrics } from '../ports';
+import { startDiagnostics } from './embedded-soak-diagnostics';
 import {
   openPglites,
   pgliteMemoryReport,
@@ -153,19 +155,7 @@ async function main(): Promise<void> {
     );
     refreshed = now;
   };
-  // diagnosis: a heap snapshot at each of these minutes (a full GC first, so only what is live)
-  const snapshotAt = (process.env.ADX_SOAK_HEAP_SNAPSHOTS ?? '')
-    .split(',')
-    .filter((m) => m.trim() !== '')
-    .map(Number);
-  const snapshotTimers = snapshotAt.map((m) =>
-    setTimeout(() => {
-      const file = writeHeapSnapshot(
-        join(process.env.ADX_SOAK_HEAP_DIR ?? '.', `soak-${m}min.heapsnapshot`),
-      );
-      process.stderr.write(`soak heap snapshot t=${m}min ${file}\n`);
-    }, m * 60_000),
-  );
+  const stopDiagnostics = startDiagnostics();
   const timer = setInterval(() => {
     const now = service?.totals.received ?? 0;
     const m = process.memoryUsage();
@@ -197,7 +187,7 @@ async function main(): Promise<void> {
   }, everyMs);
   await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
   clearInterval(timer);
-  for (const t of snapshotTimers) clearTimeout(t);
+  stopDiagnostics();
   stop.abort();
   const result = await done;
   process.stderr.write(`${result.report}\n`);
