@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  if (stopProfiler) process.stderr.write(formatSummary(summarizeCpuProfiles([await stopProfiler()])));
+  if (stopProfiler)
+    process.stderr.write(formatSummary(summarizeCpuProfiles([await stopProfiler()])));
   // CPU time (user + system) varies far less than wall time on a busy machine
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
