@@ -1,11 +1,14 @@
 /**
  * bench:embedded-soak — the embedded service (`npm start`: simulator → memory bus → pipeline →
- * PGlite in memory, unless the environment says otherwise) unbounded, in this process, for
- * ADX_SOAK_MINUTES (default 30). Every ADX_SOAK_SAMPLE (default 10s) it samples RSS, heap and
- * events/s; at the end it prints the samples, the least-squares RSS slope after the first
- * ADX_SOAK_WARMUP_MINUTES (default 5) in MB/min, the largest deviation from the mean RSS after
- * the warm-up in %, and whether that stays within ±15%. Every other ADX_* variable applies as
- * it does to `adx serve` (ADX_HTTP_PORT defaults to 0 here, so it runs next to a serve).
+ * PGlite, in a temporary directory as in any unbounded run, unless the environment says
+ * otherwise) unbounded, in this process, for ADX_SOAK_MINUTES (default 30). Every
+ * ADX_SOAK_SAMPLE (default 10s) it samples RSS, heap and events/s, and every minute PGlite's
+ * memory and the mean aggregate-refresh time (heap snapshots and an allocation profile on
+ * request: embedded-soak-diagnostics.ts). At the end it prints the samples, the least-squares
+ * RSS slope after the first ADX_SOAK_WARMUP_MINUTES (default 5) in MB/min, the largest
+ * deviation from the mean RSS after the warm-up in %, and whether that stays within ±15%. Every
+ * other ADX_* variable applies as it does to `adx serve` (ADX_HTTP_PORT defaults to 0 here, so
+ * it runs next to a serve).
  *
  * Decider state legitimately grows until event time has run through its windows (dedupe
  * retention 7 days, lookback 1 day, ...): with those, a 30-minute run measures state filling up,
@@ -21,6 +24,8 @@ import { loadConfig } from '../src/config/config';
 import { parseDuration } from '../src/config/duration';
 import { serve } from '../src/cli/serve';
 import type { PipelineService } from '../src/pipeline/pipeline-service';
+import { TOKENS, type Metrics } from '../ports';
+import { startDiagnostics } from './embedded-soak-diagnostics';
 import {
   openPglites,
   pgliteMemoryReport,
@@ -60,6 +65,18 @@ async function logWarehouse(minute: number): Promise<void> {
         `(${r.contexts.map((c) => `${c.name}=${(c.bytes / MB).toFixed(1)}`).join(' ')}) ${relations}\n`,
     );
   }
+}
+
+/** the refresh_aggregates stage's _count and _sum from the metrics text */
+function refreshTotals(text: string): { count: number; seconds: number } {
+  const value = (suffix: string): number =>
+    Number(
+      new RegExp(
+        `^adx_batch_stage_duration_seconds_${suffix}\\{stage="refresh_aggregates"\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { count: value('count'), seconds: value('sum') };
 }
 
 /** least-squares slope of y over x */
@@ -115,11 +132,30 @@ async function main(): Promise<void> {
   let received = 0;
   let loggedMinute = -1;
   let service: PipelineService | undefined;
+  let metrics: Metrics | undefined;
   const done = serve(
     config,
-    { onStarted: (s) => (service = s), ...(eventTime ? { eventTime } : {}) },
+    {
+      onStarted: (s, container) => {
+        service = s;
+        metrics = container.get<Metrics>(TOKENS.Metrics);
+      },
+      ...(eventTime ? { eventTime } : {}),
+    },
     stop.signal,
   );
+  // the aggregate refresh recomputes the views over every fact: its cost grows with the facts
+  let refreshed = { count: 0, seconds: 0 };
+  const logRefresh = async (minute: number): Promise<void> => {
+    const now = refreshTotals((await metrics?.expose()) ?? '');
+    const n = now.count - refreshed.count;
+    process.stderr.write(
+      `soak refresh t=${minute.toFixed(2)}min refreshes=${n} ` +
+        `meanSeconds=${n > 0 ? ((now.seconds - refreshed.seconds) / n).toFixed(2) : '-'}\n`,
+    );
+    refreshed = now;
+  };
+  const stopDiagnostics = startDiagnostics();
   const timer = setInterval(() => {
     const now = service?.totals.received ?? 0;
     const m = process.memoryUsage();
@@ -146,10 +182,12 @@ async function main(): Promise<void> {
     if (Math.floor(last.minute) > loggedMinute) {
       loggedMinute = Math.floor(last.minute);
       void logWarehouse(last.minute);
+      void logRefresh(last.minute);
     }
   }, everyMs);
   await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
   clearInterval(timer);
+  stopDiagnostics();
   stop.abort();
   const result = await done;
   process.stderr.write(`${result.report}\n`);

@@ -1,4 +1,5 @@
 import type { RawRecord } from '../../ports';
+import { expiredCount, type Retention } from './retention';
 
 export type Partitioner = (key: string, partitions: number) => number;
 
@@ -25,8 +26,9 @@ function ownBytes(bytes: Uint8Array): Buffer {
 /**
  * An in-process stand-in for a Kafka cluster: named topics of ordered partitions. Records keep
  * their bytes, key and headers, and get offsets, exactly as a broker would assign them. Like a
- * broker with retention, it can drop a partition's records below an offset (trimBefore): the
- * embedded run drops what its one consumer group has committed, so an unbounded run stays flat.
+ * broker with retention, it can drop a partition's records below an offset (trimBefore, or by
+ * count and age, trimCommitted): the embedded run drops what its one consumer group has committed,
+ * so an unbounded run stays flat.
  */
 export class MemoryBus {
   private readonly topics = new Map<string, PartitionLog[]>();
@@ -101,6 +103,24 @@ export class MemoryBus {
     if (drop <= 0) return;
     log.records.splice(0, drop);
     log.base += drop;
+  }
+
+  /**
+   * Retention of what has been consumed: of the partition's records below `committed`, keeps
+   * the latest `keepLatest` and none older (by the record's timestamp, as a broker's
+   * retention.ms) than `keepForMs`. Records not yet committed always stay.
+   */
+  trimCommitted(topic: string, partition: number, committed: number, retention: Retention): void {
+    const log = this.topics.get(topic)?.[partition];
+    if (!log) return;
+    const consumed = Math.min(committed - log.base, log.records.length);
+    if (consumed <= 0) return;
+    const drop = expiredCount(
+      consumed,
+      (i) => Number((log.records[i] as RawRecord).timestamp),
+      retention,
+    );
+    if (drop > 0) this.trimBefore(topic, partition, log.base + drop);
   }
 
   /** all records of a topic still kept, partition by partition */

@@ -7,6 +7,7 @@ import {
   type TopicPartitionOffset,
 } from '../../ports';
 import type { MemoryBus } from './memory-bus';
+import type { Retention } from './retention';
 
 export interface MemorySourceOptions {
   /** topic → which source contract it carries */
@@ -18,11 +19,12 @@ export interface MemorySourceOptions {
    */
   readonly inputComplete?: () => boolean;
   /**
-   * How many committed records of each topic-partition stay on the bus (for inspection); older
-   * ones are dropped at commit, as a broker's retention would. Unset: the bus keeps everything.
-   * This source is the bus's only consumer group, so its commit is every group's.
+   * Which committed records of each topic-partition stay on the bus (for inspection): at most
+   * `keepLatest`, none older than `keepForMs`; the rest are dropped at commit, as a broker's
+   * retention would. Unset: the bus keeps everything. This source is the bus's only consumer
+   * group, so its commit is every group's.
    */
-  readonly keepCommitted?: number;
+  readonly keepCommitted?: Retention;
 }
 
 /**
@@ -97,7 +99,7 @@ export class MemoryEventSource implements EventSource {
     const keep = this.options.keepCommitted;
     for (const p of positions) {
       this.committed.set(`${p.topic}:${p.partition}`, Number(p.offset));
-      if (keep !== undefined) this.bus.trimBefore(p.topic, p.partition, Number(p.offset) - keep);
+      if (keep !== undefined) this.bus.trimCommitted(p.topic, p.partition, Number(p.offset), keep);
     }
   }
 

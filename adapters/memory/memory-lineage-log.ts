@@ -1,4 +1,5 @@
 import type { BatchLineageRecord, LineageLog, LineageStep, StoppedRecord } from '../../ports';
+import type { Retention } from './retention';
 
 const coordinates = (topic: string, partition: number, offset: string): string =>
   `${topic}\u0000${partition}\u0000${offset}`;
@@ -16,35 +17,42 @@ const inKafkaOrder = (records: StoppedRecord[]): StoppedRecord[] =>
   );
 
 /**
- * Lineage in maps. With `keepBatches`, only the most recently appended that many batches are
- * kept (their steps and stopped records): an unbounded embedded run would otherwise keep the
- * lineage of everything it ever processed.
+ * Lineage in maps. With a retention, only the most recently appended batches are kept (their
+ * steps and stopped records; `keepLatest` counts batches): an unbounded embedded run would
+ * otherwise keep the lineage of everything it ever processed.
  */
 export class MemoryLineageLog implements LineageLog {
   /** keyed by batch and step: re-recording a retried batch replaces, never duplicates */
   private readonly steps = new Map<string, LineageStep>();
   /** keyed by Kafka coordinates: a record stops once */
   private readonly stopped = new Map<string, StoppedRecord>();
-  /** batch id → the keys it wrote, oldest batch first */
-  private readonly batches = new Map<string, string[][]>();
+  /** batch id → when it was first appended and the keys it wrote, oldest batch first */
+  private readonly batches = new Map<string, { readonly at: number; readonly keys: string[][] }>();
+  private readonly retains: boolean;
 
-  constructor(private readonly options: { readonly keepBatches?: number } = {}) {}
+  constructor(private readonly retention: Retention = {}) {
+    this.retains = retention.keepLatest !== undefined || retention.keepForMs !== undefined;
+  }
 
   async append({ steps, stopped }: BatchLineageRecord): Promise<void> {
+    const now = (this.retention.now ?? Date.now)();
     for (const s of steps) {
       const key = `${s.batchId}\u0000${s.step}`;
       this.steps.set(key, s);
-      this.written(s.batchId, 0, key);
+      this.written(s.batchId, 0, key, now);
     }
     for (const r of stopped) {
       const key = coordinates(r.topic, r.partition, r.offset);
       this.stopped.set(key, r);
-      this.written(r.batchId, 1, key);
+      this.written(r.batchId, 1, key, now);
     }
-    const keep = this.options.keepBatches;
-    if (keep === undefined) return;
-    for (const [batchId, [stepKeys, stoppedKeys]] of this.batches) {
-      if (this.batches.size <= keep) break;
+    if (!this.retains) return;
+    const { keepLatest = Number.POSITIVE_INFINITY, keepForMs } = this.retention;
+    const horizon = keepForMs === undefined ? Number.NEGATIVE_INFINITY : now - keepForMs;
+    // oldest first: stops at the first batch kept
+    for (const [batchId, { at, keys }] of this.batches) {
+      if (this.batches.size <= keepLatest && at >= horizon) break;
+      const [stepKeys, stoppedKeys] = keys;
       for (const k of stepKeys ?? []) this.steps.delete(k);
       // a record stopped again by a later batch belongs to that one now
       for (const k of stoppedKeys ?? [])
@@ -53,11 +61,11 @@ export class MemoryLineageLog implements LineageLog {
     }
   }
 
-  private written(batchId: string, kind: 0 | 1, key: string): void {
-    if (this.options.keepBatches === undefined) return;
-    let keys = this.batches.get(batchId);
-    if (!keys) this.batches.set(batchId, (keys = [[], []]));
-    (keys[kind] as string[]).push(key);
+  private written(batchId: string, kind: 0 | 1, key: string, now: number): void {
+    if (!this.retains) return;
+    let batch = this.batches.get(batchId);
+    if (!batch) this.batches.set(batchId, (batch = { at: now, keys: [[], []] }));
+    (batch.keys[kind] as string[]).push(key);
   }
 
   async stepsOfBatch(batchId: string): Promise<LineageStep[]> {

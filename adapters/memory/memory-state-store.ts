@@ -38,8 +38,11 @@ const maxEventTime = (entry: ChangelogEntry): number =>
  */
 export class MemoryStateStore implements StateStore {
   private readonly groups = new Map<number, Group>();
-  readonly intents: string[] = [];
-  readonly committedBatches: string[] = [];
+  /**
+   * Batches begun and not committed: an intent is done with once its batch commits (a list of
+   * every intent and every commit, kept before, grew by two ids a batch for the life of the run)
+   */
+  readonly uncommitted = new Set<string>();
 
   private group(partition: number): Group {
     let g = this.groups.get(partition);
@@ -48,7 +51,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async beginBatch(batchId: string): Promise<void> {
-    this.intents.push(batchId);
+    this.uncommitted.add(batchId);
   }
 
   async acquire(partition: number, _owner: string, knownHead?: number): Promise<AcquiredPartition> {
@@ -87,7 +90,7 @@ export class MemoryStateStore implements StateStore {
         g.changelog = g.changelog.slice(trimmed);
       }
     }
-    this.committedBatches.push(commit.batchId);
+    this.uncommitted.delete(commit.batchId);
     return { committed: true };
   }
 

@@ -2,8 +2,8 @@ import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexLog } from '../postgres/knex-log';
+import { PGLITE_BYTEA } from './pglite-bytea';
 import { registerPglite } from './pglite-probe';
-import { PGLITE_BYTEA_CODECS } from './pglite-bytea';
 
 export interface PgliteOptions {
   /** directory of the database files; absent: in memory, gone when closed */
@@ -34,10 +34,10 @@ function assertDynamicImportAvailable(): void {
  */
 export async function openPgliteKnex(options: PgliteOptions = {}): Promise<Knex> {
   assertDynamicImportAvailable();
-  const pglite =
-    options.dataDir !== undefined
-      ? new PGlite(options.dataDir, PGLITE_BYTEA_CODECS)
-      : new PGlite(PGLITE_BYTEA_CODECS);
+  const pglite = new PGlite({
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...PGLITE_BYTEA,
+  });
   await pglite.waitReady;
   registerPglite(pglite);
   return knexFactory({

@@ -36,8 +36,8 @@ export interface ServeOptions {
    * runs event time faster than the clock so state reaches its steady size within minutes.
    */
   readonly eventTime?: { readonly stepMs: number; readonly startAgoMs: number };
-  /** called once the service runs (bench:embedded-soak samples its totals) */
-  readonly onStarted?: (service: PipelineService) => void;
+  /** called once the service runs (bench:embedded-soak samples its totals and metrics) */
+  readonly onStarted?: (service: PipelineService, container: Container) => void;
 }
 
 export interface ServeResult {
@@ -160,7 +160,7 @@ async function serveWith(
 
   const stopProgress = startProgressLog(service.totals, logger, config.progressIntervalMs);
   await service.start();
-  options.onStarted?.(service);
+  options.onStarted?.(service, container);
   const onAbort = (): void => {
     logger.info('stopping: finishing the batch in flight');
     traffic.stop();

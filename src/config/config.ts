@@ -97,6 +97,8 @@ const envSchema = z.object({
   ADX_SNAPSHOT_EVERY: int(1).default(200),
   /** embedded profile: processed records each in-memory adapter keeps (src/container/embedded-profile.ts) */
   ADX_EMBEDDED_HISTORY: int(0).default(10_000),
+  /** embedded profile: and nothing processed longer ago than this (embedded-profile.ts) */
+  ADX_EMBEDDED_RETENTION: duration.default(60_000),
   /** with ADX_STATE_MEMORY_BUDGET: refuse a retention whose state would not fit (state-budget.ts) */
   ADX_EXPECTED_RATE: int(1).optional(),
   ADX_STATE_MEMORY_BUDGET: z
@@ -247,6 +249,8 @@ export interface AppConfig {
   readonly snapshotEvery: number;
   /** embedded profile: about how many processed records each in-memory adapter keeps */
   readonly embeddedHistory: number;
+  /** embedded profile: and for at most this long (ms) */
+  readonly embeddedRetentionMs: number;
   readonly logFormat: 'text' | 'json';
   readonly progressIntervalMs: number;
   /** how often the warehouse aggregates are refreshed while batches load */
@@ -352,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     topics,
     snapshotEvery: e.ADX_SNAPSHOT_EVERY,
     embeddedHistory: e.ADX_EMBEDDED_HISTORY,
+    embeddedRetentionMs: e.ADX_EMBEDDED_RETENTION,
     logFormat: e.ADX_LOG_FORMAT,
     progressIntervalMs: e.ADX_PROGRESS_INTERVAL,
     refreshIntervalMs: e.ADX_REFRESH_INTERVAL,

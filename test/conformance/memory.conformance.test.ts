@@ -56,7 +56,8 @@ recordDecoderConformance('wire formats over the memory registry', async () => {
 for (const [maxBatchSize, keepCommitted] of [
   [1, undefined],
   [4, undefined],
-  // as the embedded run uses it: the bus drops all but the last 32 committed records
+  // as the embedded run uses it: the bus drops all but the last 32 committed records (and any
+  // committed a minute ago)
   [4, 32],
 ] as const) {
   const trimmed = keepCommitted === undefined ? '' : ', committed records dropped';
@@ -71,7 +72,9 @@ for (const [maxBatchSize, keepCommitted] of [
       new MemoryEventSource(bus, {
         topics,
         maxBatchSize,
-        ...(keepCommitted !== undefined ? { keepCommitted } : {}),
+        ...(keepCommitted !== undefined
+          ? { keepCommitted: { keepLatest: keepCommitted, keepForMs: 60_000 } }
+          : {}),
       });
     return {
       topics,
@@ -89,7 +92,7 @@ for (const keepLatest of [undefined, 10_000]) {
   eventPublisherConformance(`memory${window}`, async () => {
     const publisher = new MemoryEventPublisher(
       Date.now,
-      keepLatest === undefined ? {} : { keepLatest },
+      keepLatest === undefined ? {} : { keepLatest, keepForMs: 60_000 },
     );
     return {
       publisher,
@@ -105,7 +108,7 @@ stateStoreConformance('memory', async () => ({ store: new MemoryStateStore() }))
 
 lineageLogConformance('memory', async () => ({ log: new MemoryLineageLog() }));
 lineageLogConformance('memory, keeping the latest 100 batches', async () => ({
-  log: new MemoryLineageLog({ keepBatches: 100 }),
+  log: new MemoryLineageLog({ keepLatest: 100, keepForMs: 60_000 }),
 }));
 
 metricsConformance('memory', async () => ({ metrics: new MemoryMetrics() }));

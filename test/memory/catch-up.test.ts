@@ -27,6 +27,7 @@ describe.each([[250], [20_000]])('embedded catch-up run, batches of %d records',
       ADX_WAREHOUSE: 'memory',
       // every published event and bus record is inspected after the run
       ADX_EMBEDDED_HISTORY: '1000000',
+      ADX_EMBEDDED_RETENTION: '1d',
       ADX_PSEUDONYMIZATION_KEY: KEY,
       // nothing may go idle while the backlog is read, however slow the machine
       ADX_IDLE_TIMEOUT: '1h',

@@ -23,6 +23,7 @@ describe('embedded service run on in-memory adapters', () => {
       ADX_WAREHOUSE: 'memory',
       // every published event and bus record is inspected after the run
       ADX_EMBEDDED_HISTORY: '1000000',
+      ADX_EMBEDDED_RETENTION: '1d',
     });
     run = await serve(config, { events: EVENTS, seed: 1234 });
     warehouse = run.container.get<MemoryWarehouse>(TOKENS.Warehouse);

@@ -1,6 +1,7 @@
 /**
  * PGlite's bytea parameters and results go through Buffer's hex codec (pglite-bytea.ts) instead of
- * PGlite's per-byte strings: the same bytes must come back, in both directions and in SQL.
+ * PGlite's per-byte strings: any bytes must come back as they went in, and be what Postgres itself
+ * sees (length, encode), in both output formats. (pglite-bytea-roundtrip.test.ts: the wiring.)
  */
 import fc from 'fast-check';
 import type { Knex } from 'knex';
@@ -35,16 +36,6 @@ describe('bytea on PGlite', () => {
       }),
       { numRuns: 100 },
     );
-  });
-
-  it('takes bytes that view part of a larger buffer as just that part', async () => {
-    const whole = Buffer.from('0123456789');
-    const part = whole.subarray(2, 5);
-    await knex.raw('INSERT INTO blobs (id, body) VALUES (?, ?)', [-1, part]);
-    const { rows } = await knex.raw<{ rows: { body: Uint8Array }[] }>(
-      'SELECT body FROM blobs WHERE id = -1',
-    );
-    expect(Buffer.from(rows[0]?.body ?? []).toString()).toBe('234');
   });
 
   it('still reads the escape output format', async () => {
