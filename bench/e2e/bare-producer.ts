@@ -9,7 +9,7 @@
 import type { Kafka, Message } from 'kafkajs';
 import { keyHashPartitioner } from '../../adapters/kafka/key-hash-partitioner';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
-import { topicEnds } from './bare-consumer';
+import { topicEnds, type Ends } from './bare-consumer';
 
 const REPLAYED = 1_000_000;
 
@@ -23,10 +23,10 @@ export interface BareProduction {
 async function readTopic(
   kafka: Kafka,
   topic: string,
+  ends: Ends,
   groupId: string,
   limit: number,
 ): Promise<Message[]> {
-  const ends = await topicEnds(kafka, [topic]);
   const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([tp]) => tp));
   const messages: Message[] = [];
   if (remaining.size === 0) return messages;
@@ -60,9 +60,9 @@ export async function bareProduce(
   groupId: string,
   messagesPerSend: number,
 ): Promise<BareProduction> {
-  const messages = (await readTopic(kafka, from, groupId, REPLAYED)).slice(0, REPLAYED);
-  const partitions = (await topicEnds(kafka, [from])).size;
-  await ensureTopics(kafka, [{ topic: to, partitions }]);
+  const ends = await topicEnds(kafka, [from]);
+  const messages = (await readTopic(kafka, from, ends, groupId, REPLAYED)).slice(0, REPLAYED);
+  await ensureTopics(kafka, [{ topic: to, partitions: ends.size }]);
   // KafkaEventPublisher's producer settings
   const producer = kafka.producer({
     idempotent: true,
