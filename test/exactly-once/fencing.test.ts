@@ -39,6 +39,33 @@ const acquired = (lines: readonly LogLine[]): Map<number, number> =>
       .map((l) => [Number(l.partition), Number(l.epoch)]),
   );
 
+type Member = ReturnType<typeof startProcess>;
+
+async function exitWithin(
+  p: Member,
+  member: string,
+  ms: number,
+): Promise<Awaited<Member['exited']>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      const last = p.lines
+        .slice(-15)
+        .map((l) => l.message)
+        .join('; ');
+      reject(
+        new Error(`member ${member} did not exit ${ms} ms after SIGTERM; last lines: ${last}`),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([p.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('a member that lost its partitions while stalled is fenced', () => {
   let db: Knex;
   let database: TestDatabase;
@@ -91,6 +118,7 @@ describe('a member that lost its partitions while stalled is fenced', () => {
       () => a.lines.map((l) => l.message).join('; '),
     );
     fenced = a.lines.filter((l) => l.message === 'partition fenced');
+    log(`A found itself fenced (${fenced.length} batch(es))`);
 
     const caughtUp = await caughtUpCheck(
       db,
@@ -98,12 +126,15 @@ describe('a member that lost its partitions while stalled is fenced', () => {
       ['impressions', 'clicks', 'bid_requests'].map((t) => prefix + t),
     );
     await waitFor('both members to commit every partition to its end', caughtUp, 240_000);
+    log('every partition committed to its end; stopping both members');
     for (const [member, p] of [
       ['A', a],
       ['B', b],
     ] as const) {
       p.child.kill('SIGTERM');
-      const exit = await p.exited;
+      // bounded, so a member that does not drain fails here, saying where it stopped, instead
+      // of running the whole hook into jest's timeout with nothing to read
+      const exit = await exitWithin(p, member, 90_000);
       exits.push({
         member,
         code: exit.code,
