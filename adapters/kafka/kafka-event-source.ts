@@ -99,9 +99,6 @@ export class KafkaEventSource implements EventSource {
       else this.fail(event.payload.error);
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      // a member that is stopping is leaving the group: a join that lands during its drain hands
-      // nothing over (it would acquire groups, and open an admin client, that nothing releases)
-      if (this.stopping) return;
       const joined = event.payload.memberAssignment;
       this.ready = this.ready
         .then(() => this.handOver(joined, assignment))
@@ -129,6 +126,9 @@ export class KafkaEventSource implements EventSource {
     joined: Readonly<Record<string, readonly number[]>>,
     assignment: AssignmentListener,
   ): Promise<void> {
+    // a member that is stopping is leaving the group: a join that lands during its drain (or was
+    // queued just before it) hands nothing over; it would acquire groups, and open an admin
+    // client, that nothing releases
     if (this.stopping) return;
     const topics = this.sourceTopics(joined);
     const next = new Set(topics.flatMap(([, partitions]) => partitions));
