@@ -44,7 +44,7 @@ function perFactTotals(bucket: string): string {
   ].join('\n    UNION ALL\n    ');
 }
 
-const TOTALS = [
+export const TOTALS = [
   'impressions',
   'clicks',
   'conversions',
@@ -54,7 +54,7 @@ const TOTALS = [
   'bids_won',
 ];
 
-const RATES = `
+export const RATES = `
   clicks::float8 / NULLIF(impressions, 0) AS ctr,
   conversions::float8 / NULLIF(clicks, 0) AS cvr,
   (spend_micros::float8 / 1000000) / NULLIF(conversions, 0) AS cpa,

@@ -29,15 +29,26 @@ BEGIN
 END
 $body$`;
 
-export async function up(knex: Knex): Promise<void> {
-  for (const view of VIEWS) await knex.raw(`ALTER MATERIALIZED VIEW ${view} OWNER TO CURRENT_USER`);
+/** The current schema, as an identifier and as a literal, for SECURITY DEFINER function bodies. */
+export async function currentSchema(knex: Knex): Promise<{ schema: string; literal: string }> {
   const { rows } = (await knex.raw(
     'SELECT quote_ident(current_schema()) AS schema, quote_literal(current_schema()) AS literal',
   )) as { rows: { schema: string; literal: string }[] };
-  const { schema, literal } = rows[0] as { schema: string; literal: string };
+  return rows[0] as { schema: string; literal: string };
+}
+
+/** The loader's way to refresh the materialized views (010 replaces them, and restores this on down). */
+export async function installRefreshFunction(knex: Knex): Promise<void> {
+  const { schema, literal } = await currentSchema(knex);
   await knex.raw(refreshFunction(schema, literal));
   await knex.raw('REVOKE ALL ON FUNCTION adx_refresh_materialized_view(text) FROM PUBLIC');
   await knex.raw('GRANT EXECUTE ON FUNCTION adx_refresh_materialized_view(text) TO adx_loader');
+}
+
+export async function up(knex: Knex): Promise<void> {
+  for (const view of VIEWS) await knex.raw(`ALTER MATERIALIZED VIEW ${view} OWNER TO CURRENT_USER`);
+  const { schema } = await currentSchema(knex);
+  await installRefreshFunction(knex);
   // the service prints the campaign report when it stops, as the owner of the views could
   await grantTables(knex, 'adx_loader', ['SELECT'], VIEWS);
   for (const role of ROLES) await grantTables(knex, role, ['SELECT'], KNEX_TABLES);

@@ -8,6 +8,7 @@ import * as stoppedRecords from './006_stopped_records';
 import * as partitionState from './007_partition_state';
 import * as leastPrivilege from './008_least_privilege';
 import * as aggregateRefresh from './009_aggregate_refresh';
+import * as incrementalAggregates from './010_incremental_aggregates';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '007_partition_state', migration: partitionState },
   { name: '008_least_privilege', migration: leastPrivilege },
   { name: '009_aggregate_refresh', migration: aggregateRefresh },
+  { name: '010_incremental_aggregates', migration: incrementalAggregates },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -2,7 +2,7 @@ import type { BatchCounts, SourceKind } from '../domain';
 
 /**
  * Timed parts of the pipeline. The first five run once per batch; `load` is the warehouse load
- * with the state commit (one transaction), `refresh_aggregates` the materialized-view refresh
+ * with the state commit (one transaction), `refresh_aggregates` the aggregate refresh
  * that runs after loads, on its own timer.
  */
 export const PIPELINE_STAGES = [
@@ -25,7 +25,7 @@ export const ERROR_COMPONENTS = [
   'warehouse_load',
   /** writing ad_events or the dead-letter topic failed */
   'publisher',
-  /** the materialized views could not be refreshed */
+  /** the aggregates could not be refreshed */
   'refresh_aggregates',
   /** the advisory offset commit to the broker failed */
   'broker_commit',

@@ -128,7 +128,7 @@ export class PrometheusMetrics implements Metrics {
     });
     this.lastRefresh = new Gauge({
       name: 'adx_aggregates_refreshed_timestamp_seconds',
-      help: 'When the materialized views were last refreshed, by any member (0: not seen yet)',
+      help: 'When the aggregates were last refreshed, by any member (0: not seen yet)',
       registers,
     });
     for (const source of SOURCE_KINDS) {

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { AggregatesFreshness, RefreshOptions, RefreshOutcome } from '../../ports';
-import { MATERIALIZED_VIEWS } from './fact-tables';
 import { toSafeInteger } from './sql-numbers';
 
 /**
- * The refresh of the materialized views as every member of a deployment runs it (migration 009):
+ * The refresh of the campaign aggregates (migration 010: totals tables, added to batch by batch)
+ * as every member of a deployment runs it (migration 009):
  * under a transaction-scoped advisory lock, so one member refreshes at a time and the others skip
  * instead of queueing behind it; only when the ledger moved since the last refresh by anyone; and
  * recorded in `aggregate_refresh` in the same transaction, so the record never claims more than
@@ -71,14 +71,14 @@ async function refreshOnce(knex: Knex): Promise<RefreshOutcome> {
     const check = await trx.raw<Rows<{ current: boolean }>>(IS_CURRENT);
     if (check.rows[0]?.current) return { status: 'current', freshness: await readFreshness(trx) };
     await trx.raw(CLAIM_COVERAGE);
-    // a refresh reads every fact row: the sessions' statement_timeout (postgres-policy.ts) is
-    // sized for a batch's statements, so this transaction alone gets longer, and still an end
+    // a refresh reads the facts of every batch loaded since the last one, which after an outage
+    // of the refresher can be many: the sessions' statement_timeout (postgres-policy.ts) is sized
+    // for a batch's statements, so this transaction alone gets longer, and still an end
     await trx.raw(`SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'`);
-    // CONCURRENTLY: readers keep the previous contents until the swap; through migration 008's
-    // SECURITY DEFINER function, so the loader refreshes views it does not own
-    for (const view of MATERIALIZED_VIEWS) {
-      await trx.raw('SELECT adx_refresh_materialized_view(?)', [view]);
-    }
+    // adds the pending batches' facts to the totals (migration 010), through a SECURITY DEFINER
+    // function, so the loader never writes the totals itself; readers see the totals before or
+    // after, never a part
+    await trx.raw('SELECT adx_apply_aggregate_deltas()');
     const recorded = await trx.raw<Rows<FreshnessRow>>(RECORD_REFRESH);
     return { status: 'refreshed', freshness: toFreshness(recorded.rows[0]) as AggregatesFreshness };
   });

@@ -3,7 +3,7 @@ import type { CampaignMetrics, CampaignMetricsQuery } from '../../ports';
 import { DAY_MS, HOUR_MS, dateKey } from './fact-tables';
 import { toSafeInteger } from './sql-numbers';
 
-/** Where campaign metrics are read: the materialized views, or always the facts themselves. */
+/** Where campaign metrics are read: the aggregate views, or always the facts themselves. */
 export type MetricsSource = 'aggregates' | 'facts';
 
 const TOTALS = [

@@ -44,6 +44,7 @@ export const factColumns = (type: EventType): readonly string[] => [
   ...TYPE_FACT_COLUMNS[type],
 ];
 
+/** The campaign aggregates: materialized views on Redshift, elsewhere views over totals (010). */
 export const MATERIALIZED_VIEWS = ['mv_campaign_hourly', 'mv_campaign_daily'] as const;
 
 export const DAY_MS = 86_400_000;

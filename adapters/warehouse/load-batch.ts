@@ -65,6 +65,8 @@ export async function loadBatchInTransaction(
     for (const type of EVENT_TYPES.filter((t) => present.has(t))) {
       rows += await insertFacts(trx, type, batchId);
     }
+    // the next refresh adds this batch's facts to the aggregates (migration 010)
+    if (rows > 0) await trx.raw('INSERT INTO aggregate_pending (batch_id) VALUES (?)', [batchId]);
     await onStep('facts', batchId);
   }
 

@@ -19,7 +19,7 @@ import {
 import { loadBatchInTransaction, type LoadStepHook } from './load-batch';
 
 export interface SqlWarehouseOptions {
-  /** where campaignMetrics reads (default: the materialized views, as of the last refresh) */
+  /** where campaignMetrics reads (default: the aggregate views, as of the last refresh) */
   readonly metricsSource?: MetricsSource;
   /** destroy the knex instance on close(): true when the warehouse opened it itself */
   readonly ownsConnection?: boolean;

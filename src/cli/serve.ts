@@ -199,7 +199,7 @@ async function serveWith(
   }
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
   await warehouse.refreshAggregates();
-  // whole UTC days, so a SQL warehouse answers from its daily materialized view
+  // whole UTC days, so a SQL warehouse answers from its daily aggregate view
   const campaigns = await warehouse.campaignMetrics(wholeDays(startTime, Date.now()));
   const t = service.totals;
   const attributions = attributionSummary(t, service.state);

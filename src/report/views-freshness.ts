@@ -2,7 +2,7 @@ import type { AggregatesFreshness } from '../../ports';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The line `adx report` prints under its table: how current the materialized views are. */
+/** The line `adx report` prints under its table: how current the aggregate views are. */
 export function describeViewsFreshness(freshness: AggregatesFreshness | undefined): string {
   if (!freshness) return 'views never refreshed';
   const covers =

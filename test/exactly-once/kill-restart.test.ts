@@ -156,8 +156,9 @@ describe('exactly once under kill -9', () => {
     expect(report.conserved).toBe(true);
   });
 
-  it('has materialized views equal to a recomputation from the facts and to the ground truth', async () => {
-    await db.raw('REFRESH MATERIALIZED VIEW mv_campaign_daily');
+  it('has aggregates equal to a recomputation from the facts and to the ground truth', async () => {
+    // adds whatever the last member's loads left pending (migration 010)
+    await db.raw('SELECT adx_apply_aggregate_deltas()');
     const fromView = (
       await db.raw(
         `SELECT campaign_id, sum(impressions)::bigint::text AS impressions, sum(clicks)::bigint::text AS clicks,

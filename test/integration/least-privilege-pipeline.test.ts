@@ -216,7 +216,7 @@ it('the CLI reports the refusals of the other roles', async () => {
   // a login of the wrong role is a setting to fix: exit 2, naming DATABASE_URL
   expect(report.code).toBe(2);
   expect(report.stderr).toMatch(
-    /DATABASE_URL: its login may not do this \(permission denied for (materialized view|table)/,
+    /DATABASE_URL: its login may not do this \(permission denied for (materialized view|view|table)/,
   );
   const audit = await runAdx(['audit', 'conservation'], cliEnv('analyst'));
   expect(audit.code).toBe(2);
@@ -236,7 +236,7 @@ describe('what each login is denied', () => {
     const loader = as('loader');
     await expectAnswers(
       loader,
-      ["SELECT adx_refresh_materialized_view('mv_campaign_daily')"],
+      ['SELECT adx_apply_aggregate_deltas()'],
       [
         'DROP TABLE fact_click',
         'ALTER TABLE fact_click ADD COLUMN x int',
@@ -244,9 +244,10 @@ describe('what each login is denied', () => {
         "DELETE FROM fact_click WHERE event_id = 'x'",
         "UPDATE fact_impression SET cost_micros = 0 WHERE event_id = 'x'",
         'CREATE TABLE loader_made (x int)',
-        'DROP MATERIALIZED VIEW mv_campaign_daily',
-        'REFRESH MATERIALIZED VIEW mv_campaign_daily',
-        'ALTER FUNCTION adx_refresh_materialized_view(text) OWNER TO CURRENT_USER',
+        'DROP VIEW mv_campaign_daily',
+        "UPDATE campaign_daily_totals SET impressions = 0 WHERE campaign_id = 'x'",
+        'DELETE FROM aggregate_pending',
+        'ALTER FUNCTION adx_apply_aggregate_deltas() OWNER TO CURRENT_USER',
         'DROP VIEW audit_batch',
         'CREATE INDEX ON fact_click (campaign_id)',
       ],
@@ -272,7 +273,8 @@ describe('what each login is denied', () => {
         'SELECT * FROM batch_intent',
         "INSERT INTO dim_campaign (campaign_id, first_batch_id) VALUES ('x', 'x')",
         "DELETE FROM fact_click WHERE event_id = 'x'",
-        "SELECT adx_refresh_materialized_view('mv_campaign_daily')",
+        'SELECT adx_apply_aggregate_deltas()',
+        "INSERT INTO aggregate_pending (batch_id) VALUES ('x')",
       ],
     );
   });

@@ -47,7 +47,13 @@ describe.each(ENGINES)('access control on %s', (engine) => {
   });
 
   it('analysts read the aggregates and dimensions, not the ops tables, and write nothing', async () => {
-    for (const view of ['mv_campaign_hourly', 'mv_campaign_daily', 'dim_date', 'dim_campaign']) {
+    for (const view of [
+      'mv_campaign_hourly',
+      'mv_campaign_daily',
+      'campaign_hourly_totals',
+      'dim_date',
+      'dim_campaign',
+    ]) {
       expect(await as('adx_analyst', `SELECT * FROM ${view}`)).toBe('ok');
     }
     for (const table of [
@@ -55,6 +61,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       'partition_changelog',
       'partition_snapshot_chunk',
       'consumer_offsets',
+      'aggregate_pending',
     ]) {
       expect(await as('adx_analyst', `SELECT * FROM ${table}`)).toEqual(denied);
     }
@@ -118,19 +125,23 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     await asLoader((trx) => warehouse.refreshAggregates.call(new SqlWarehouse(trx)));
     expect(await as('adx_loader', 'DELETE FROM fact_click')).toEqual(denied);
     expect(await as('adx_loader', 'DROP TABLE fact_click')).toMatch(/must be owner/);
-    // the views: refreshed only through migration 007's function, never dropped or altered
+    // the aggregates: added to only through migration 010's function, never written directly
     for (const sql of [
-      'REFRESH MATERIALIZED VIEW CONCURRENTLY mv_campaign_hourly',
-      'DROP MATERIALIZED VIEW mv_campaign_daily',
-      'ALTER MATERIALIZED VIEW mv_campaign_daily RENAME TO x',
+      "UPDATE campaign_daily_totals SET impressions = 0 WHERE campaign_id = 'x'",
+      'DELETE FROM campaign_hourly_totals',
+      'DELETE FROM aggregate_pending',
     ])
-      // PostgreSQL 15 says "must be owner"; PGlite (17) "permission denied" (no MAINTAIN)
+      expect(await as('adx_loader', sql)).toEqual(denied);
+    for (const sql of [
+      'DROP VIEW mv_campaign_daily',
+      'ALTER VIEW mv_campaign_daily RENAME TO x',
+      'DROP TABLE campaign_hourly_totals',
+    ])
       expect(await as('adx_loader', sql)).toMatch(/must be owner|permission denied/);
-    expect(await as('adx_loader', "SELECT adx_refresh_materialized_view('fact_click')")).toMatch(
-      /not a materialized view of this warehouse/,
-    );
+    expect(await as('adx_loader', 'SELECT adx_apply_aggregate_deltas()')).toBe('ok');
+    expect(await as('adx_analyst', 'SELECT adx_apply_aggregate_deltas()')).toEqual(denied);
     expect(
-      await as('adx_analyst', "SELECT adx_refresh_materialized_view('mv_campaign_daily')"),
+      await as('adx_analyst', "INSERT INTO aggregate_pending (batch_id) VALUES ('x')"),
     ).toEqual(denied);
   });
 });

@@ -7,13 +7,22 @@ import { EVENT_TYPES } from '../../domain';
 import { FACT_TABLES, factColumns } from '../../adapters/warehouse/fact-tables';
 import { openPgliteWarehouse } from '../../adapters/warehouse/pglite-warehouse';
 import { ATTRIBUTION_STAGE_COLUMNS } from '../../adapters/warehouse/stage-rows';
-import { MIGRATIONS, migrateDown, migrateUp, migrationStatus } from '../../migrations';
+import {
+  MIGRATIONS,
+  migrateDown,
+  migrateUp,
+  migrationSource,
+  migrationStatus,
+} from '../../migrations';
 import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
 
 const ALL = MIGRATIONS.map((m) => m.name);
 const TABLES = [
+  'aggregate_pending',
   'aggregate_refresh',
   'batch_intent',
+  'campaign_daily_totals',
+  'campaign_hourly_totals',
   'consumer_offsets',
   'dim_campaign',
   'dim_date',
@@ -33,15 +42,19 @@ const TABLES = [
   'partition_snapshot_chunk',
 ];
 
-async function relations(knex: Knex): Promise<{ tables: string[]; views: string[] }> {
+/** tables, plain views and materialized views of the migrated schema */
+async function relations(
+  knex: Knex,
+): Promise<{ tables: string[]; views: string[]; materialized: string[] }> {
   const { rows } = await knex.raw<{ rows: { relname: string; relkind: string }[] }>(
     `SELECT relname, relkind FROM pg_class
-     WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'm')
+     WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'v', 'm')
        AND relname NOT LIKE 'knex_migrations%' ORDER BY relname`,
   );
   return {
     tables: rows.filter((r) => r.relkind === 'r').map((r) => r.relname),
-    views: rows.filter((r) => r.relkind === 'm').map((r) => r.relname),
+    views: rows.filter((r) => r.relkind === 'v').map((r) => r.relname),
+    materialized: rows.filter((r) => r.relkind === 'm').map((r) => r.relname),
   };
 }
 
@@ -52,13 +65,20 @@ async function viewOwners(knex: Knex): Promise<string[]> {
   return rows.map((r) => r.owner);
 }
 
-async function refreshFunctions(knex: Knex): Promise<number> {
+/** SECURITY DEFINER functions of the schema by that name */
+async function definerFunctions(knex: Knex, name: string): Promise<number> {
   const { rows } = await knex.raw<{ rows: { n: number }[] }>(
-    "SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'adx_refresh_materialized_view' " +
+    'SELECT count(*)::int AS n FROM pg_proc WHERE proname = ? ' +
       'AND pronamespace = current_schema()::regnamespace AND prosecdef',
+    [name],
   );
   return rows[0]?.n ?? 0;
 }
+const refreshFunctions = (knex: Knex) => definerFunctions(knex, 'adx_refresh_materialized_view');
+const applyFunctions = (knex: Knex) => definerFunctions(knex, 'adx_apply_aggregate_deltas');
+const CAMPAIGN_VIEWS = ['mv_campaign_daily', 'mv_campaign_hourly'];
+/** 005's audit views, there from 005 on */
+const AUDIT_VIEWS = ['audit_batch', 'audit_conservation', 'audit_dataset'];
 
 async function columnsOf(knex: Knex, table: string): Promise<string[]> {
   const { rows } = await knex.raw<{ rows: { column_name: string }[] }>(
@@ -80,8 +100,10 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect(await migrationStatus(harness.knex)).toEqual({ applied: ALL, pending: [] });
     expect(await relations(harness.knex)).toEqual({
       tables: TABLES,
-      views: ['mv_campaign_daily', 'mv_campaign_hourly'],
+      views: [...AUDIT_VIEWS, ...CAMPAIGN_VIEWS],
+      materialized: [],
     });
+    expect(await applyFunctions(harness.knex)).toBe(1);
     expect(await migrateUp(harness.knex)).toEqual([]);
   });
 
@@ -101,6 +123,15 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       'SELECT current_user AS user',
     );
     const migrator = rows[0]!.user;
+    expect(await migrateDown(harness.knex)).toEqual(['010_incremental_aggregates']);
+    // 009's materialized views and the loader's refresh function are back
+    expect(await relations(harness.knex)).toMatchObject({
+      views: AUDIT_VIEWS,
+      materialized: CAMPAIGN_VIEWS,
+    });
+    expect((await relations(harness.knex)).tables).not.toContain('campaign_hourly_totals');
+    expect(await refreshFunctions(harness.knex)).toBe(1);
+    expect(await applyFunctions(harness.knex)).toBe(0);
     expect(await migrateDown(harness.knex)).toEqual(['009_aggregate_refresh']);
     expect((await relations(harness.knex)).tables).not.toContain('aggregate_refresh');
     expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
@@ -114,7 +145,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect((await relations(harness.knex)).tables).not.toContain('lineage_stopped_record');
     expect(await migrateDown(harness.knex)).toEqual(['005_lineage']);
     expect(await migrateDown(harness.knex)).toEqual(['004_aggregates']);
-    expect((await relations(harness.knex)).views).toEqual([]);
+    expect((await relations(harness.knex)).materialized).toEqual([]);
     expect(await migrationStatus(harness.knex)).toEqual({
       applied: ALL.slice(0, 3),
       pending: [
@@ -124,28 +155,40 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
         '007_partition_state',
         '008_least_privilege',
         '009_aggregate_refresh',
+        '010_incremental_aggregates',
       ],
     });
     expect(await migrateDown(harness.knex, { all: true })).toEqual(ALL.slice(0, 3).reverse());
-    expect(await relations(harness.knex)).toEqual({ tables: [], views: [] });
+    expect(await relations(harness.knex)).toEqual({ tables: [], views: [], materialized: [] });
     // roles are cluster-wide and stay: up again must find them and carry on
     expect(await migrateUp(harness.knex)).toEqual(ALL);
     expect((await relations(harness.knex)).tables).toEqual(TABLES);
-    // the migrating role owns the views; the loader refreshes them through 007's function
-    expect(await viewOwners(harness.knex)).toEqual([migrator, migrator]);
-    expect(await refreshFunctions(harness.knex)).toBe(1);
+    // the materialized views are gone again, and with them the function that refreshed them
+    expect(await viewOwners(harness.knex)).toEqual([]);
+    expect(await refreshFunctions(harness.knex)).toBe(0);
+    expect(await applyFunctions(harness.knex)).toBe(1);
   });
 
   it('007 takes the views back where an earlier 004 had given them to adx_loader', async () => {
+    expect(await migrateDown(harness.knex)).toEqual(['010_incremental_aggregates']);
     expect(await migrateDown(harness.knex)).toEqual(['009_aggregate_refresh']);
     expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
     for (const mv of ['mv_campaign_hourly', 'mv_campaign_daily'])
       await harness.knex.raw(`ALTER MATERIALIZED VIEW ${mv} OWNER TO adx_loader`);
-    expect(await migrateUp(harness.knex)).toEqual(['008_least_privilege', '009_aggregate_refresh']);
     const { rows } = await harness.knex.raw<{ rows: { user: string }[] }>(
       'SELECT current_user AS user',
     );
+    // 008 alone, before 010 replaces the views it takes back
+    await harness.knex.migrate.up({
+      migrationSource,
+      tableName: 'knex_migrations',
+      name: '008_least_privilege',
+    });
     expect(await viewOwners(harness.knex)).toEqual([rows[0]!.user, rows[0]!.user]);
+    expect(await migrateUp(harness.knex)).toEqual([
+      '009_aggregate_refresh',
+      '010_incremental_aggregates',
+    ]);
   });
 });
 
