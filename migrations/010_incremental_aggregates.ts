@@ -10,34 +10,35 @@ import { currentSchema, installRefreshFunction } from './008_least_privilege';
  * service's one process with PGlite). Now:
  * - `campaign_hourly_totals` and `campaign_daily_totals` hold the totals per campaign and hour /
  *   UTC day;
- * - every load that adds facts inserts its batch id into `aggregate_pending`, in the load's
- *   transaction;
- * - a refresh calls `adx_apply_aggregate_deltas()`, which deletes the pending ids it sees and adds
- *   those batches' facts (found by the facts' batch_id index) to the totals, in one transaction:
- *   each batch is added exactly once, and a load that commits during the refresh is left pending
- *   for the next one. Its cost is the new facts', not the warehouse's.
+ * - every load adds, in its own transaction, what the fact rows it inserted contribute, per
+ *   campaign, hour and day, to `aggregate_delta` (taken from the INSERT's RETURNING, so a fact
+ *   skipped as already present contributes nothing);
+ * - a refresh calls `adx_apply_aggregate_deltas()`, which deletes the delta rows it sees and adds
+ *   them to the totals in one statement: each is added exactly once, and a load that commits
+ *   during the refresh is left for the next one. Its cost is a few rows per batch loaded since the
+ *   last refresh, not the warehouse's size.
  * Sound because a fact row is written once, by one batch, and never updated or deleted (loads are
  * INSERT … ON CONFLICT DO NOTHING; the loader may not delete facts).
  *
  * `mv_campaign_hourly` and `mv_campaign_daily` keep their names and columns, as plain views over
  * the totals, so reports, the dashboard and analysts' grants read them as before. The function is
- * SECURITY DEFINER, owned by the migrating role: the loader may add pending batches and call it,
- * but not write the totals itself. Migrate with the service stopped (as every migration here):
+ * SECURITY DEFINER, owned by the migrating role: the loader may add deltas (as it adds facts) and
+ * call it, but not write the totals. Migrate with the service stopped (as every migration here):
  * the totals are seeded from the facts present when this runs.
  */
 const HOURLY = 'campaign_hourly_totals';
 const DAILY = 'campaign_daily_totals';
-const PENDING = 'aggregate_pending';
+const DELTA = 'aggregate_delta';
 const VIEWS = ['mv_campaign_hourly', 'mv_campaign_daily'];
 const APPLY = 'adx_apply_aggregate_deltas()';
 
-/** Each fact table's part of the totals, per campaign, hour and day, over the facts `filter` keeps. */
-function factContributions(filter: string): string {
+/** Each fact table's part of the totals, per campaign, hour and day. */
+function factContributions(): string {
   const zero = '0::bigint';
   const part = (table: string, columns: string[]) =>
     `SELECT campaign_id, (event_time_ms / 3600000) * 3600000 AS hour_start_ms, date_key,
             ${columns.join(', ')}
-     FROM ${table} ${filter} GROUP BY 1, 2, 3`;
+     FROM ${table} GROUP BY 1, 2, 3`;
   return [
     part('fact_impression', [
       'count(*) AS impressions',
@@ -70,35 +71,34 @@ function factContributions(filter: string): string {
   ].join('\n  UNION ALL\n  ');
 }
 
-/** Adds the contributions to one grain's totals; rows in key order, so two callers never deadlock. */
-function addTo(table: string, grain: string): string {
+/** Adds `source`'s rows to one grain's totals; in key order, so two callers never deadlock. */
+function addTo(table: string, grain: string, source: string): string {
   return `INSERT INTO ${table} AS t (campaign_id, ${grain}, ${TOTALS.join(', ')})
     SELECT campaign_id, ${grain}, ${TOTALS.map((c) => `sum(${c})::bigint`).join(', ')}
-    FROM contributions GROUP BY 1, 2 ORDER BY 1, 2
+    FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (campaign_id, ${grain}) DO UPDATE SET
       ${TOTALS.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`;
 }
 
-/** Both grains from one pass over the facts `filter` keeps. */
-const addFacts = (filter: string): string => `
-  WITH contributions AS (${factContributions(filter)}),
-       hourly AS (${addTo(HOURLY, 'hour_start_ms')})
-  ${addTo(DAILY, 'date_key')}`;
+/** Both grains from one pass over every fact present: the seed. */
+const SEED = `
+  WITH contributions AS (${factContributions()}),
+       hourly AS (${addTo(HOURLY, 'hour_start_ms', 'contributions')})
+  ${addTo(DAILY, 'date_key', 'contributions')}`;
 
 /** The body names the schema itself: a SECURITY DEFINER function must not trust search_path. */
 const applyFunction = (schema: string): string => `
 CREATE OR REPLACE FUNCTION ${APPLY} RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $body$
 DECLARE
-  batches text[];
+  added bigint;
 BEGIN
-  WITH consumed AS (DELETE FROM ${PENDING} RETURNING batch_id)
-  SELECT array_agg(batch_id) INTO batches FROM consumed;
-  IF batches IS NULL THEN
-    RETURN 0;
-  END IF;
-  ${addFacts('WHERE batch_id = ANY(batches)')};
-  RETURN cardinality(batches);
+  WITH consumed AS (DELETE FROM ${DELTA} RETURNING campaign_id, hour_start_ms, date_key,
+                                                   ${TOTALS.join(', ')}),
+       hourly AS (${addTo(HOURLY, 'hour_start_ms', 'consumed')}),
+       daily AS (${addTo(DAILY, 'date_key', 'consumed')})
+  SELECT count(*) INTO added FROM consumed;
+  RETURN added;
 END
 $body$`;
 
@@ -121,11 +121,16 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['campaign_id', 'date_key'], { constraintName: `${DAILY}_pkey` });
     t.index(['date_key'], `${DAILY}_time_idx`);
   });
-  await knex.schema.createTable(PENDING, (t) => {
-    t.text('batch_id').primary();
+  // append-only: loads insert, the refresh deletes what it added; no index, it is read whole
+  await knex.schema.createTable(DELTA, (t) => {
+    t.text('batch_id').notNullable();
+    t.text('campaign_id').notNullable();
+    t.bigInteger('hour_start_ms').notNullable();
+    t.integer('date_key').notNullable();
+    totalsColumns(t);
   });
   // what the views held is recomputed from every fact present now
-  await knex.raw(addFacts(''));
+  await knex.raw(SEED);
 
   await knex.raw('DROP FUNCTION IF EXISTS adx_refresh_materialized_view(text)');
   for (const view of VIEWS) await knex.raw(`DROP MATERIALIZED VIEW IF EXISTS ${view}`);
@@ -144,7 +149,7 @@ FROM ${DAILY}`);
   await knex.raw(applyFunction(schema));
   await knex.raw(`REVOKE ALL ON FUNCTION ${APPLY} FROM PUBLIC`);
   await knex.raw(`GRANT EXECUTE ON FUNCTION ${APPLY} TO adx_loader`);
-  await grantTables(knex, 'adx_loader', ['SELECT', 'INSERT'], [PENDING]);
+  await grantTables(knex, 'adx_loader', ['SELECT', 'INSERT'], [DELTA]);
   // the views, as before; the totals carry no identifiers, so analysts may read them directly too
   await grantTables(knex, 'adx_analyst', ['SELECT'], [...VIEWS, HOURLY, DAILY]);
   await grantTables(knex, 'adx_loader', ['SELECT'], [...VIEWS, HOURLY, DAILY]);
@@ -154,10 +159,10 @@ FROM ${DAILY}`);
 export async function down(knex: Knex): Promise<void> {
   await revokeTables(knex, 'adx_loader', ['SELECT'], [...VIEWS, HOURLY, DAILY]);
   await revokeTables(knex, 'adx_analyst', ['SELECT'], [...VIEWS, HOURLY, DAILY]);
-  await revokeTables(knex, 'adx_loader', ['SELECT', 'INSERT'], [PENDING]);
+  await revokeTables(knex, 'adx_loader', ['SELECT', 'INSERT'], [DELTA]);
   await knex.raw(`DROP FUNCTION IF EXISTS ${APPLY}`);
   for (const view of VIEWS) await knex.raw(`DROP VIEW IF EXISTS ${view}`);
-  await knex.schema.dropTableIfExists(PENDING);
+  await knex.schema.dropTableIfExists(DELTA);
   await knex.schema.dropTableIfExists(DAILY);
   await knex.schema.dropTableIfExists(HOURLY);
   await createMaterializedViews(knex);

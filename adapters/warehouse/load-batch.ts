@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { EVENT_TYPES, type EventType } from '../../domain';
 import type { LoadResult, WarehouseBatch } from '../../ports';
+import { insertFactsWithDeltaSql } from './aggregate-delta-sql';
 import { copyRowsIn } from './copy-in';
 import { ATTRIBUTION_TABLE, FACT_TABLES, factColumns } from './fact-tables';
 import { ATTRIBUTION_STAGE_COLUMNS, createStageTableSql, EVENT_STAGE_COLUMNS } from './stage-rows';
@@ -24,7 +25,8 @@ const rowCount = (result: RawResult): number => result.rowCount ?? 0;
  * Loads one batch inside the caller's transaction: the ledger row is claimed first, so a batch
  * already loaded — or being loaded by a concurrent transaction, whose insert this one waits for —
  * is skipped before anything else is written. Then COPY into a stage table, dimensions, facts
- * (ON CONFLICT on the event id: a row never lands twice), attributions, and the ledger's counts.
+ * (ON CONFLICT on the event id: a row never lands twice) with what they add to the aggregates,
+ * attributions, and the ledger's counts.
  * Nothing is visible to anyone until the caller commits; any error leaves nothing behind.
  */
 export async function loadBatchInTransaction(
@@ -65,8 +67,6 @@ export async function loadBatchInTransaction(
     for (const type of EVENT_TYPES.filter((t) => present.has(t))) {
       rows += await insertFacts(trx, type, batchId);
     }
-    // the next refresh adds this batch's facts to the aggregates (migration 010)
-    if (rows > 0) await trx.raw('INSERT INTO aggregate_pending (batch_id) VALUES (?)', [batchId]);
     await onStep('facts', batchId);
   }
 
@@ -95,15 +95,15 @@ export async function loadBatchInTransaction(
   return { loaded: true, rows };
 }
 
+/** The facts of one type, and what they add to the aggregates at the next refresh (010). */
 async function insertFacts(trx: Knex.Transaction, type: EventType, batchId: string) {
-  const columns = factColumns(type).join(', ');
-  const result = await trx.raw<RawResult>(
-    `INSERT INTO ${FACT_TABLES[type]} (${columns}, batch_id) ` +
-      `SELECT ${columns}, ?::text FROM ${EVENT_STAGE} WHERE event_type = ? ` +
-      'ON CONFLICT (event_id) DO NOTHING',
-    [batchId, type],
-  );
-  return rowCount(result);
+  const sql = insertFactsWithDeltaSql(type, FACT_TABLES[type], factColumns(type), EVENT_STAGE);
+  const result = await trx.raw<{ rows: { facts: string | number }[] }>(sql, [
+    batchId,
+    type,
+    batchId,
+  ]);
+  return result.rows.reduce((n, r) => n + Number(r.facts), 0);
 }
 
 /**

@@ -122,7 +122,7 @@ describe('a load committing during a refresh, on postgres', () => {
     const [first, second] = sampleBatches('race', 2, 200) as [WarehouseBatch, WarehouseBatch];
     const warehouse = new SqlWarehouse(harness.knex);
     await warehouse.loadBatch(first);
-    // the second load is open (its facts and pending id written, not committed) while refreshing
+    // the second load is open (its facts and their delta rows written, not committed) while refreshing
     const open = await loader.transaction();
     try {
       expect((await loadBatchInTransaction(open, second)).loaded).toBe(true);

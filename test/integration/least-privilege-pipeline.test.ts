@@ -246,7 +246,7 @@ describe('what each login is denied', () => {
         'CREATE TABLE loader_made (x int)',
         'DROP VIEW mv_campaign_daily',
         "UPDATE campaign_daily_totals SET impressions = 0 WHERE campaign_id = 'x'",
-        'DELETE FROM aggregate_pending',
+        'DELETE FROM aggregate_delta',
         'ALTER FUNCTION adx_apply_aggregate_deltas() OWNER TO CURRENT_USER',
         'DROP VIEW audit_batch',
         'CREATE INDEX ON fact_click (campaign_id)',
@@ -274,7 +274,7 @@ describe('what each login is denied', () => {
         "INSERT INTO dim_campaign (campaign_id, first_batch_id) VALUES ('x', 'x')",
         "DELETE FROM fact_click WHERE event_id = 'x'",
         'SELECT adx_apply_aggregate_deltas()',
-        "INSERT INTO aggregate_pending (batch_id) VALUES ('x')",
+        "INSERT INTO aggregate_delta (batch_id, campaign_id, hour_start_ms, date_key, impressions, clicks, conversions, spend_micros, revenue_micros, bid_requests, bids_won) VALUES ('x', 'x', 0, 20261201, 1, 0, 0, 0, 0, 0, 0)",
       ],
     );
   });

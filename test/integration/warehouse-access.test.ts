@@ -61,7 +61,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       'partition_changelog',
       'partition_snapshot_chunk',
       'consumer_offsets',
-      'aggregate_pending',
+      'aggregate_delta',
     ]) {
       expect(await as('adx_analyst', `SELECT * FROM ${table}`)).toEqual(denied);
     }
@@ -129,7 +129,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     for (const sql of [
       "UPDATE campaign_daily_totals SET impressions = 0 WHERE campaign_id = 'x'",
       'DELETE FROM campaign_hourly_totals',
-      'DELETE FROM aggregate_pending',
+      'DELETE FROM aggregate_delta',
     ])
       expect(await as('adx_loader', sql)).toEqual(denied);
     for (const sql of [
@@ -141,7 +141,10 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     expect(await as('adx_loader', 'SELECT adx_apply_aggregate_deltas()')).toBe('ok');
     expect(await as('adx_analyst', 'SELECT adx_apply_aggregate_deltas()')).toEqual(denied);
     expect(
-      await as('adx_analyst', "INSERT INTO aggregate_pending (batch_id) VALUES ('x')"),
+      await as(
+        'adx_analyst',
+        "INSERT INTO aggregate_delta (batch_id, campaign_id, hour_start_ms, date_key, impressions, clicks, conversions, spend_micros, revenue_micros, bid_requests, bids_won) VALUES ('x', 'x', 0, 20261201, 1, 0, 0, 0, 0, 0, 0)",
+      ),
     ).toEqual(denied);
   });
 });

@@ -18,7 +18,7 @@ import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../suppo
 
 const ALL = MIGRATIONS.map((m) => m.name);
 const TABLES = [
-  'aggregate_pending',
+  'aggregate_delta',
   'aggregate_refresh',
   'batch_intent',
   'campaign_daily_totals',
