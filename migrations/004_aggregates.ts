@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
  */
 
 /** One row per campaign and bucket per fact table, summed together by the view. */
-function perFactTotals(bucket: string): string {
+export function perFactTotals(bucket: string): string {
   const zero = '0::bigint';
   const part = (table: string, columns: string[]) =>
     `SELECT campaign_id, ${bucket} AS bucket, ${columns.join(', ')} FROM ${table} GROUP BY 1, 2`;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { RATES, TOTALS, up as createMaterializedViews } from './004_aggregates';
+import { perFactTotals, RATES, TOTALS, up as createMaterializedViews } from './004_aggregates';
 import { grantTables, revokeTables } from './access';
 import { currentSchema, installRefreshFunction } from './008_least_privilege';
 
@@ -32,45 +32,6 @@ const DELTA = 'aggregate_delta';
 const VIEWS = ['mv_campaign_hourly', 'mv_campaign_daily'];
 const APPLY = 'adx_apply_aggregate_deltas()';
 
-/** Each fact table's part of the totals, per campaign, hour and day. */
-function factContributions(): string {
-  const zero = '0::bigint';
-  const part = (table: string, columns: string[]) =>
-    `SELECT campaign_id, (event_time_ms / 3600000) * 3600000 AS hour_start_ms, date_key,
-            ${columns.join(', ')}
-     FROM ${table} GROUP BY 1, 2, 3`;
-  return [
-    part('fact_impression', [
-      'count(*) AS impressions',
-      `${zero} AS clicks`,
-      `${zero} AS conversions`,
-      'coalesce(sum(cost_micros), 0) AS spend_micros',
-      `${zero} AS revenue_micros`,
-      `${zero} AS bid_requests`,
-      `${zero} AS bids_won`,
-    ]),
-    part('fact_click', [zero, 'count(*)', zero, zero, zero, zero, zero]),
-    part('fact_conversion', [
-      zero,
-      zero,
-      'count(*)',
-      zero,
-      'coalesce(sum(revenue_micros), 0)',
-      zero,
-      zero,
-    ]),
-    part('fact_bid_request', [
-      zero,
-      zero,
-      zero,
-      zero,
-      zero,
-      'count(*)',
-      'sum(CASE WHEN won THEN 1 ELSE 0 END)',
-    ]),
-  ].join('\n  UNION ALL\n  ');
-}
-
 /** Adds `source`'s rows to one grain's totals; in key order, so two callers never deadlock. */
 function addTo(table: string, grain: string, source: string): string {
   return `INSERT INTO ${table} AS t (campaign_id, ${grain}, ${TOTALS.join(', ')})
@@ -80,11 +41,11 @@ function addTo(table: string, grain: string, source: string): string {
       ${TOTALS.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`;
 }
 
-/** Both grains from one pass over every fact present: the seed. */
-const SEED = `
-  WITH contributions AS (${factContributions()}),
-       hourly AS (${addTo(HOURLY, 'hour_start_ms', 'contributions')})
-  ${addTo(DAILY, 'date_key', 'contributions')}`;
+/** One grain's totals from every fact present (004's per-fact sums): the seed. */
+const seed = (table: string, grain: string, bucket: string): string => `
+  WITH per_fact AS (SELECT campaign_id, bucket AS ${grain}, ${TOTALS.join(', ')}
+                    FROM (${perFactTotals(bucket)}) f)
+  ${addTo(table, grain, 'per_fact')}`;
 
 /** The body names the schema itself: a SECURITY DEFINER function must not trust search_path. */
 const applyFunction = (schema: string): string => `
@@ -130,7 +91,8 @@ export async function up(knex: Knex): Promise<void> {
     totalsColumns(t);
   });
   // what the views held is recomputed from every fact present now
-  await knex.raw(SEED);
+  await knex.raw(seed(HOURLY, 'hour_start_ms', '(event_time_ms / 3600000) * 3600000'));
+  await knex.raw(seed(DAILY, 'date_key', 'date_key'));
 
   await knex.raw('DROP FUNCTION IF EXISTS adx_refresh_materialized_view(text)');
   for (const view of VIEWS) await knex.raw(`DROP MATERIALIZED VIEW IF EXISTS ${view}`);

@@ -1,15 +1,6 @@
 import type { EventType } from '../../domain';
+import { TOTALS } from './campaign-metrics-sql';
 
-/** the totals of the campaign aggregates, in the column order of `aggregate_delta` (migration 010) */
-const TOTALS = [
-  'impressions',
-  'clicks',
-  'conversions',
-  'spend_micros',
-  'revenue_micros',
-  'bid_requests',
-  'bids_won',
-] as const;
 type Total = (typeof TOTALS)[number];
 
 interface Contribution {

@@ -6,7 +6,8 @@ import { toSafeInteger } from './sql-numbers';
 /** Where campaign metrics are read: the aggregate views, or always the facts themselves. */
 export type MetricsSource = 'aggregates' | 'facts';
 
-const TOTALS = [
+/** the campaign aggregates' totals, as the views and `aggregate_delta` name them */
+export const TOTALS = [
   'impressions',
   'clicks',
   'conversions',
