@@ -16,6 +16,7 @@ import {
   TOTAL_COLUMNS,
   type TotalsRow,
 } from '../support/campaign-totals-reference';
+import { migrateDown, migrateUp } from '../../migrations';
 import { ENGINES, openEngine, sampleBatches, type EngineHarness } from '../support/postgres';
 
 const byKey = (a: TotalsRow, b: TotalsRow): number =>
@@ -146,5 +147,33 @@ describe('a load committing during a refresh, on postgres', () => {
     expect(await viewTotals(harness.knex, 'hour', 'race')).toEqual(
       referenceCampaignTotals([first, second], 'hour'),
     );
+  });
+});
+
+describe.each(ENGINES)('migration 010 on a warehouse with facts, on %s', (engine) => {
+  let harness: EngineHarness;
+  beforeAll(async () => {
+    harness = await openEngine(engine, 'incremental_seed');
+  });
+  afterAll(() => harness?.close());
+
+  it('seeds the totals from the facts already loaded, and down gives the same views back', async () => {
+    const batches = sampleBatches('seed', 3, 150);
+    const warehouse = new SqlWarehouse(harness.knex);
+    for (const batch of batches) await warehouse.loadBatch(batch);
+    const expected = {
+      hour: referenceCampaignTotals(batches, 'hour'),
+      day: referenceCampaignTotals(batches, 'day'),
+    };
+    // back to 009: the materialized views, built from the facts
+    expect(await migrateDown(harness.knex)).toEqual(['010_incremental_aggregates']);
+    for (const grain of ['hour', 'day'] as const)
+      expect(await viewTotals(harness.knex, grain, 'seed')).toEqual(expected[grain]);
+    // up again: the totals seeded from the same facts, with no delta pending
+    expect(await migrateUp(harness.knex)).toEqual(['010_incremental_aggregates']);
+    for (const grain of ['hour', 'day'] as const)
+      expect(await viewTotals(harness.knex, grain, 'seed')).toEqual(expected[grain]);
+    await warehouse.refreshAggregates();
+    expect(await viewTotals(harness.knex, 'hour', 'seed')).toEqual(expected.hour);
   });
 });
