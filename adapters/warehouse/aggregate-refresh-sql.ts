@@ -71,11 +71,11 @@ async function refreshOnce(knex: Knex): Promise<RefreshOutcome> {
     const check = await trx.raw<Rows<{ current: boolean }>>(IS_CURRENT);
     if (check.rows[0]?.current) return { status: 'current', freshness: await readFreshness(trx) };
     await trx.raw(CLAIM_COVERAGE);
-    // a refresh reads the facts of every batch loaded since the last one, which after an outage
-    // of the refresher can be many: the sessions' statement_timeout (postgres-policy.ts) is sized
-    // for a batch's statements, so this transaction alone gets longer, and still an end
+    // a refresh adds the delta rows of every load since the last one, which after an outage of
+    // the refresher can be many: the sessions' statement_timeout (postgres-policy.ts) is sized for
+    // a batch's statements, so this transaction alone gets longer, and still an end
     await trx.raw(`SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'`);
-    // adds the pending batches' facts to the totals (migration 010), through a SECURITY DEFINER
+    // adds the loads' delta rows to the totals (migration 010), through a SECURITY DEFINER
     // function, so the loader never writes the totals itself; readers see the totals before or
     // after, never a part
     await trx.raw('SELECT adx_apply_aggregate_deltas()');

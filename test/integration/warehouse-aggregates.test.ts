@@ -182,7 +182,7 @@ describe('a refresh in progress on postgres', () => {
     }
   }
 
-  it('lets a reader read the previous totals while the pending batches are being added', async () => {
+  it('lets a reader read the previous totals while the delta rows of loads are being added', async () => {
     expect(await readDuringRefresh('SELECT adx_apply_aggregate_deltas()')).toEqual({
       read: 'read',
       rows: 0,
