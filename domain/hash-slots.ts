@@ -36,10 +36,9 @@ export function makeRoom(table: HashSlots, width: number): void {
   for (let s = 0; s < oldCapacity; s++) {
     const h = old[s * width] as number;
     if (h === 0) continue;
-    table.slots.set(
-      old.subarray(s * width, s * width + width),
-      emptySlotFor(table, width, h) * width,
-    );
+    // word by word: a subarray per slot would allocate a view for each of millions of entries
+    const to = emptySlotFor(table, width, h) * width;
+    for (let w = 0; w < width; w++) table.slots[to + w] = old[s * width + w] as number;
   }
 }
 

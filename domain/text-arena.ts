@@ -74,9 +74,10 @@ export function writeText(arena: KeyArena, tag: number, text: string): number {
 export function copyStored(from: Uint8Array, at: number, to: KeyArena): number {
   const end = storedEnd(from, at);
   reserve(to, end - at);
-  to.bytes.set(from.subarray(at, end), to.used);
+  // byte by byte: entries are short, and a subarray would allocate a view for each one copied
   const start = to.used;
-  to.used += end - at;
+  const bytes = to.bytes;
+  for (let p = at; p < end; p++) bytes[to.used++] = from[p] as number;
   return start;
 }
 
