@@ -8,7 +8,9 @@
  *      further impressions at the same step, so keys expire as fast as new ones arrive and the
  *      size stays N: steady-state events/s, the fastest round's;
  *   3. memory after gc against the child's baseline before the fill: RSS delta and
- *      heap + arrayBuffers delta, per key.
+ *      heap + arrayBuffers delta, per key;
+ *   4. one snapshot of the group (chunks encoded as the state store writes them) and a restore
+ *      from it, CPU seconds each: what a commit that takes a snapshot, and a takeover, add.
  * BENCH_STATE_SIZES (comma separated) overrides the sizes; the child gets --max-old-space-size
  * from BENCH_STATE_HEAP_MB (default 4096). BENCH_STATE_PROFILE=<dir> writes a CPU profile of each
  * size's measured phase alone (`state-<keys>.cpuprofile`; `node --cpu-prof` would be mostly the
@@ -26,6 +28,9 @@ import {
   type AdEvent,
   type PartitionState,
 } from '../domain';
+import { decodeSnapshotChunk, encodeSnapshotChunk } from '../adapters/codecs/partition-state-avro';
+import { snapshotChunks } from '../domain/partition-snapshot';
+import { restoreFromSnapshot } from '../domain/rebuild-partition';
 import { indexBytes } from '../domain/event-key-index';
 import { touchIndexBytes } from '../domain/touch-index';
 
@@ -48,6 +53,19 @@ interface SizeResult {
   /** touches held at the end (impressions within the longest window) */
   readonly touches: number;
   readonly fillSeconds: number;
+  /** one snapshot of the group at this size: what a commit that takes one adds */
+  readonly snapshot: SnapshotCost;
+}
+
+interface SnapshotCost {
+  readonly chunks: number;
+  readonly entries: number;
+  readonly bytes: number;
+  /** cutting the state into chunks and encoding them (what the state store then writes) */
+  readonly takeCpuSeconds: number;
+  /** decoding the chunks and restoring the group from them (what an owner taking over does) */
+  readonly restoreCpuSeconds: number;
+  readonly takeMicrosPerEntry: number;
 }
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -112,6 +130,49 @@ function profiled(keys: number, run: () => void): void {
   session.disconnect();
 }
 
+const cpuSecondsOf = (run: () => void): number => {
+  const before = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+};
+
+/** A snapshot of the group as a commit takes one, then a restore from it as a takeover does. */
+function snapshotCost(
+  state: PartitionState,
+  rules: ReturnType<typeof pipelineRules>,
+): SnapshotCost {
+  const bodies: Buffer[] = [];
+  let entries = 0;
+  const takeCpuSeconds = cpuSecondsOf(() => {
+    for (const chunk of snapshotChunks(state)) {
+      entries += chunk.keys.length + chunk.touches.length + chunk.pending.length;
+      bodies.push(encodeSnapshotChunk(chunk));
+    }
+  });
+  let restored: PartitionState | undefined;
+  const restoreCpuSeconds = cpuSecondsOf(() => {
+    const chunks = bodies.map((body) => decodeSnapshotChunk(body));
+    restored = restoreFromSnapshot(
+      0,
+      ['impressions'],
+      { sequence: 1, chunks },
+      { entries: [] },
+      rules,
+    );
+  });
+  if (restored?.dedupe.size !== state.dedupe.size)
+    throw new Error('the restored group does not hold the keys the snapshot was taken of');
+  return {
+    chunks: bodies.length,
+    entries,
+    bytes: bodies.reduce((n, body) => n + body.length, 0),
+    takeCpuSeconds: Number(takeCpuSeconds.toFixed(2)),
+    restoreCpuSeconds: Number(restoreCpuSeconds.toFixed(2)),
+    takeMicrosPerEntry: Number(((takeCpuSeconds * 1e6) / Math.max(1, entries)).toFixed(2)),
+  };
+}
+
 function child(keys: number): SizeResult {
   const measureEvents = Number(process.env.BENCH_STATE_EVENTS ?? 1_000_000);
   // one input, so the group's watermark follows it (the other topics would hold it back)
@@ -159,6 +220,7 @@ function child(keys: number): SizeResult {
     ),
     touches: state.attribution.impressions.count + state.attribution.clicks.count,
     fillSeconds: Number(fillSeconds.toFixed(1)),
+    snapshot: snapshotCost(state, rules),
   };
 }
 
@@ -186,6 +248,10 @@ function parent(): void {
     'B/key heap',
     'B/key dedupe',
     'B/key touches',
+    'snapshot MB',
+    'take s',
+    'take µs/entry',
+    'restore s',
   ];
   const rows = results.map((r) => [
     r.tracked.toLocaleString('en-US'),
@@ -197,6 +263,10 @@ function parent(): void {
     String(r.heapBytesPerKey),
     String(r.indexBytesPerKey),
     String(r.touchBytesPerKey),
+    (r.snapshot.bytes / 2 ** 20).toFixed(1),
+    String(r.snapshot.takeCpuSeconds),
+    String(r.snapshot.takeMicrosPerEntry),
+    String(r.snapshot.restoreCpuSeconds),
   ]);
   const widths = cols.map((c, k) =>
     Math.max(c.length, ...rows.map((r) => (r[k] as string).length)),
