@@ -58,6 +58,12 @@ function* touchesOf(kind: TouchData['kind'], index: TouchIndex): Generator<Touch
     for (const t of touches) yield { kind, audience, id: t.id, time: t.time };
 }
 
+/** How many entries (keys, touches, waiting clicks) a snapshot of the group would hold now. */
+export function snapshotEntries(state: PartitionState): number {
+  const { impressions, clicks, pending } = state.attribution;
+  return state.dedupe.size + impressions.count + clicks.count + pending.length;
+}
+
 /** The group's state in chunks of at most `maxEntries` entries each (at least one chunk). */
 export function* snapshotChunks(
   state: PartitionState,

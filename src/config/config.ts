@@ -95,6 +95,8 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]*$/)
     .default(''),
   ADX_SNAPSHOT_EVERY: int(1).default(200),
+  /** state changes since a group's last snapshot, per entry of its state, before the next one */
+  ADX_SNAPSHOT_LOG_RATIO: z.coerce.number().min(0).max(1000).default(1),
   /** embedded profile: processed records each in-memory adapter keeps (src/container/embedded-profile.ts) */
   ADX_EMBEDDED_HISTORY: int(0).default(10_000),
   /** embedded profile: and nothing processed longer ago than this (embedded-profile.ts) */
@@ -247,6 +249,7 @@ export interface AppConfig {
   readonly partitions: number;
   readonly topics: Topics;
   readonly snapshotEvery: number;
+  readonly snapshotLogRatio: number;
   /** embedded profile: about how many processed records each in-memory adapter keeps */
   readonly embeddedHistory: number;
   /** embedded profile: and for at most this long (ms) */
@@ -355,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     partitions: e.ADX_PARTITIONS,
     topics,
     snapshotEvery: e.ADX_SNAPSHOT_EVERY,
+    snapshotLogRatio: e.ADX_SNAPSHOT_LOG_RATIO,
     embeddedHistory: e.ADX_EMBEDDED_HISTORY,
     embeddedRetentionMs: e.ADX_EMBEDDED_RETENTION,
     logFormat: e.ADX_LOG_FORMAT,

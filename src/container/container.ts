@@ -147,7 +147,7 @@ export async function buildContainer(
         inputs: [...sourceTopics(config).keys()],
         idleTimeoutMs: config.idleTimeoutMs,
         owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-        snapshotEvery: config.snapshotEvery,
+        snapshotCadence: { everyUnits: config.snapshotEvery, logRatio: config.snapshotLogRatio },
       },
       new AggregateRefresher(ctx.get(TOKENS.Warehouse), metrics, logger, config.refreshIntervalMs),
     );

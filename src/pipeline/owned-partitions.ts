@@ -5,18 +5,24 @@ import {
   initialPipelineState,
   restoreFromSnapshot,
   snapshotChunks,
+  snapshotEntries,
   stateHorizon,
   type BatchOutcome,
   type PipelineRules,
   type PipelineState,
 } from '../../domain';
 import type { Logger, PartitionCommit, StateStore, TopicPartitionOffset } from '../../ports';
+import { snapshotDue, type SnapshotCadence } from './snapshot-cadence';
 
 interface Ownership {
   readonly epoch: number;
   /** latest changelog sequence committed */
   head: number;
   unitsSinceSnapshot: number;
+  /** state changes written to the changelog since the last snapshot */
+  changesSinceSnapshot: number;
+  /** entries the last snapshot held (0: none yet) */
+  snapshotEntries: number;
 }
 
 /**
@@ -34,8 +40,7 @@ export class OwnedPartitions {
     rules: PipelineRules,
     inputs: readonly string[],
     private readonly owner: string,
-    /** units of work on a group between its snapshots */
-    private readonly snapshotEvery: number,
+    private readonly snapshotCadence: SnapshotCadence,
     private readonly logger: Logger,
   ) {
     this.state = initialPipelineState(rules, inputs);
@@ -73,6 +78,11 @@ export class OwnedPartitions {
       epoch: acquired.epoch,
       head: acquired.head,
       unitsSinceSnapshot: acquired.changes.length,
+      changesSinceSnapshot: replayed,
+      snapshotEntries: (acquired.snapshot?.chunks ?? []).reduce(
+        (n, c) => n + c.keys.length + c.touches.length + c.pending.length,
+        0,
+      ),
     });
     this.logger.info('partition acquired', {
       partition,
@@ -100,7 +110,7 @@ export class OwnedPartitions {
 
   /**
    * The state commit of a unit of work on one group: its state-changing events as the next
-   * changelog entry, the positions, and (every snapshotEvery units) a snapshot of the group.
+   * changelog entry, the positions, and (when the cadence says so) a snapshot of the group.
    */
   commitFor(
     partition: number,
@@ -113,7 +123,11 @@ export class OwnedPartitions {
     if (!ownership || !group) throw new Error(`partition ${partition} is not owned here`);
     const events = outcome.events.filter(changesState).map(asStateChange);
     const sequence = events.length > 0 ? ownership.head + 1 : ownership.head;
-    const snapshotDue = ownership.unitsSinceSnapshot + 1 >= this.snapshotEvery;
+    const takeSnapshot = snapshotDue(this.snapshotCadence, {
+      units: ownership.unitsSinceSnapshot + 1,
+      changes: ownership.changesSinceSnapshot + events.length,
+      snapshotEntries: ownership.snapshotEntries,
+    });
     return {
       partition,
       epoch: ownership.epoch,
@@ -122,7 +136,7 @@ export class OwnedPartitions {
         ? { entry: { sequence, batchId, events, clock: clockData(group.clock) } }
         : {}),
       positions,
-      ...(snapshotDue
+      ...(takeSnapshot
         ? {
             snapshot: {
               sequence,
@@ -146,5 +160,11 @@ export class OwnedPartitions {
     }
     if (commit.entry) ownership.head = commit.entry.sequence;
     ownership.unitsSinceSnapshot = commit.snapshot ? 0 : ownership.unitsSinceSnapshot + 1;
+    if (commit.snapshot) {
+      // what it holds is the group as it is now: a group's units run one at a time
+      const group = this.state.partitions.get(commit.partition);
+      ownership.snapshotEntries = group ? snapshotEntries(group) : 0;
+      ownership.changesSinceSnapshot = 0;
+    } else ownership.changesSinceSnapshot += commit.entry?.events.length ?? 0;
   }
 }

@@ -18,6 +18,7 @@ import { BatchPipeline, type BatchPipelineDeps } from './batch-pipeline';
 import type { AggregateRefresher } from './aggregate-refresher';
 import { GroupLanes } from './group-lanes';
 import { IdleInputs } from './idle-inputs';
+import type { SnapshotCadence } from './snapshot-cadence';
 import { OwnedPartitions } from './owned-partitions';
 
 export type ServiceStatus = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -29,8 +30,8 @@ export interface ServiceOptions {
   readonly idleTimeoutMs: number;
   /** this member's name in the ownership leases (host, process, a random part) */
   readonly owner: string;
-  /** units of work on a group between its snapshots */
-  readonly snapshotEvery: number;
+  /** when a group's commit also takes a snapshot (src/pipeline/snapshot-cadence.ts) */
+  readonly snapshotCadence: SnapshotCadence;
 }
 
 /**
@@ -83,7 +84,7 @@ export class PipelineService {
       this.rules,
       this.options.inputs,
       this.options.owner,
-      this.options.snapshotEvery,
+      this.options.snapshotCadence,
       this.logger,
     );
     this.owned = owned;
