@@ -29,7 +29,7 @@ import {
   type PartitionState,
 } from '../domain';
 import { decodeSnapshotChunk, encodeSnapshotChunk } from '../adapters/codecs/partition-state-avro';
-import { snapshotChunks } from '../domain/partition-snapshot';
+import { snapshotChunks, snapshotEntries } from '../domain/partition-snapshot';
 import { restoreFromSnapshot } from '../domain/rebuild-partition';
 import { indexBytes } from '../domain/event-key-index';
 import { touchIndexBytes } from '../domain/touch-index';
@@ -143,12 +143,9 @@ function snapshotCost(
   rules: ReturnType<typeof pipelineRules>,
 ): SnapshotCost {
   const bodies: Buffer[] = [];
-  let entries = 0;
+  const entries = snapshotEntries(state);
   const takeCpuSeconds = cpuSecondsOf(() => {
-    for (const chunk of snapshotChunks(state)) {
-      entries += chunk.keys.length + chunk.touches.length + chunk.pending.length;
-      bodies.push(encodeSnapshotChunk(chunk));
-    }
+    for (const chunk of snapshotChunks(state)) bodies.push(encodeSnapshotChunk(chunk));
   });
   let restored: PartitionState | undefined;
   const restoreCpuSeconds = cpuSecondsOf(() => {
@@ -161,8 +158,8 @@ function snapshotCost(
       rules,
     );
   });
-  if (restored?.dedupe.size !== state.dedupe.size)
-    throw new Error('the restored group does not hold the keys the snapshot was taken of');
+  if (!restored || snapshotEntries(restored) !== entries)
+    throw new Error('the restored group does not hold what the snapshot was taken of');
   return {
     chunks: bodies.length,
     entries,

@@ -64,6 +64,13 @@ export function snapshotEntries(state: PartitionState): number {
   return state.dedupe.size + impressions.count + clicks.count + pending.length;
 }
 
+/** How many entries a stored snapshot holds, from its chunks. */
+export const chunkEntries = (chunks: Iterable<PartitionSnapshotChunk>): number => {
+  let entries = 0;
+  for (const c of chunks) entries += c.keys.length + c.touches.length + c.pending.length;
+  return entries;
+};
+
 /** The group's state in chunks of at most `maxEntries` entries each (at least one chunk). */
 export function* snapshotChunks(
   state: PartitionState,

@@ -95,7 +95,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]*$/)
     .default(''),
   ADX_SNAPSHOT_EVERY: int(1).default(200),
-  /** state changes since a group's last snapshot, per entry of its state, before the next one */
+  /** state changes since a group's last snapshot, per entry it held, before the next one (snapshot-cadence.ts) */
   ADX_SNAPSHOT_LOG_RATIO: z.coerce.number().min(0).max(1000).default(1),
   /** embedded profile: processed records each in-memory adapter keeps (src/container/embedded-profile.ts) */
   ADX_EMBEDDED_HISTORY: int(0).default(10_000),

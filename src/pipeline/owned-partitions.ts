@@ -1,6 +1,7 @@
 import {
   asStateChange,
   changesState,
+  chunkEntries,
   clockData,
   initialPipelineState,
   restoreFromSnapshot,
@@ -79,10 +80,7 @@ export class OwnedPartitions {
       head: acquired.head,
       unitsSinceSnapshot: acquired.changes.length,
       changesSinceSnapshot: replayed,
-      snapshotEntries: (acquired.snapshot?.chunks ?? []).reduce(
-        (n, c) => n + c.keys.length + c.touches.length + c.pending.length,
-        0,
-      ),
+      snapshotEntries: chunkEntries(acquired.snapshot?.chunks ?? []),
     });
     this.logger.info('partition acquired', {
       partition,
