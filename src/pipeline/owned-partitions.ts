@@ -157,12 +157,15 @@ export class OwnedPartitions {
       return;
     }
     if (commit.entry) ownership.head = commit.entry.sequence;
-    ownership.unitsSinceSnapshot = commit.snapshot ? 0 : ownership.unitsSinceSnapshot + 1;
     if (commit.snapshot) {
       // what it holds is the group as it is now: a group's units run one at a time
       const group = this.state.partitions.get(commit.partition);
       ownership.snapshotEntries = group ? snapshotEntries(group) : 0;
+      ownership.unitsSinceSnapshot = 0;
       ownership.changesSinceSnapshot = 0;
-    } else ownership.changesSinceSnapshot += commit.entry?.events.length ?? 0;
+    } else {
+      ownership.unitsSinceSnapshot += 1;
+      ownership.changesSinceSnapshot += commit.entry?.events.length ?? 0;
+    }
   }
 }
