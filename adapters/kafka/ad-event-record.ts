@@ -6,7 +6,7 @@ import { frameConfluentAvro } from '../codecs/confluent-avro';
 /** per compiled type, each event's Avro body, encoded once for the try and the publish */
 const bodies = new WeakMap<Type, (e: AdEvent) => Buffer>();
 
-function adEventBody(type: Type): (e: AdEvent) => Buffer {
+export function adEventBody(type: Type): (e: AdEvent) => Buffer {
   let body = bodies.get(type);
   if (!body) {
     body = encodedOnce((e) => type.toBuffer(adEventRecord(e)));
