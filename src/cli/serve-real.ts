@@ -1,6 +1,5 @@
 import type { Container } from 'inversify';
 import type { Kafka } from 'kafkajs';
-import type { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import {
@@ -8,6 +7,7 @@ import {
   type CampaignMetrics,
   type ObjectStore,
   type Logger,
+  type EventPublisher,
   type Metrics,
   type SchemaRegistry,
   type Warehouse,
@@ -121,7 +121,8 @@ export async function serveReal(
   } finally {
     stopProgress();
     server.close();
-    await container.get<KafkaEventPublisher>(TOKENS.EventPublisher).close();
+    // the real profile binds a Kafka publisher (in-thread or threaded), both closable
+    await container.get<EventPublisher & { close(): Promise<void> }>(TOKENS.EventPublisher).close();
   }
   const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
   let campaigns: CampaignMetrics[];

@@ -136,6 +136,8 @@ const envSchema = z.object({
    * partitionsConsumedConcurrently): different groups overlap, one group's batches stay in order
    */
   ADX_CONCURRENT_PARTITIONS: int(1).max(64).default(3),
+  /** real profile: the Kafka publisher on a worker thread of its own (threaded-event-publisher.ts) */
+  ADX_PUBLISHER_THREAD: z.enum(['true', 'false']).default('true'),
   /** an input caught up and quiet this long stops holding its group's watermark back */
   ADX_IDLE_TIMEOUT: duration
     .refine((ms) => ms >= 1 && ms <= 86_400_000, 'expected a duration from 1ms to 24h')
@@ -266,6 +268,8 @@ export interface AppConfig {
   readonly kafkaMaxBytesPerPartition?: number;
   /** source topic-partitions whose batches are in flight at once */
   readonly concurrentPartitions: number;
+  /** ad_events and dead letters are produced on a worker thread (the real profile) */
+  readonly publisherThread: boolean;
   /** how often the consumer lag per partition is read and exposed */
   readonly lagIntervalMs: number;
   readonly rules: PipelineRules;
@@ -370,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ? { kafkaMaxBytesPerPartition: e.ADX_KAFKA_MAX_BYTES_PER_PARTITION }
       : {}),
     concurrentPartitions: e.ADX_CONCURRENT_PARTITIONS,
+    publisherThread: e.ADX_PUBLISHER_THREAD === 'true',
     lagIntervalMs: e.ADX_LAG_INTERVAL,
     rules,
     simulator: {

@@ -2,12 +2,16 @@ import type { Container } from 'inversify';
 import { createKafka } from '../../adapters/kafka/kafka-client';
 import { KafkaEventPublisher } from '../../adapters/kafka/kafka-event-publisher';
 import { KafkaEventSource } from '../../adapters/kafka/kafka-event-source';
+import {
+  publisherThreadScript,
+  ThreadedEventPublisher,
+} from '../../adapters/kafka/threaded-event-publisher';
 import { MemoryLineageLog } from '../../adapters/memory/memory-lineage-log';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import { ConfluentSchemaRegistry } from '../../adapters/schema-registry/confluent-schema-registry';
 import { TOKENS, type Logger } from '../../ports';
-import type { AppConfig } from '../config/config';
+import { ConfigError, type AppConfig } from '../config/config';
 import type { RegisteredContracts } from '../contracts/register-contracts';
 import { CODE_VERSION } from '../version';
 import { adEventType } from '../contracts/ad-event-type';
@@ -37,13 +41,29 @@ export function bindReal(c: Container, config: AppConfig, logger: Logger): void 
         : {}),
     }),
   );
+  const kafkaConnection = config.kafka;
+  const script = config.publisherThread ? publisherThreadScript() : undefined;
+  if (config.publisherThread && !script)
+    throw new ConfigError(
+      'invalid configuration:\n  ADX_PUBLISHER_THREAD: the publisher thread runs the built ' +
+        'adapters/kafka/publisher-thread.js, and this service runs from its TypeScript sources ' +
+        '(npm run build, or ADX_PUBLISHER_THREAD=false)',
+    );
   c.bind(TOKENS.EventPublisher).toDynamicValue((ctx) => {
     const ids = ctx.get<RegisteredContracts>(CONTRACT_IDS);
-    return new KafkaEventPublisher(kafka, {
+    const options = {
       adEventsTopic: config.topics.adEvents,
       deadLetterTopic: config.topics.deadLetter,
       adEventSchema: { id: ids.adEvent.v2, type: adEventType() },
       processorVersion: CODE_VERSION,
+    };
+    if (!script) return new KafkaEventPublisher(kafka, options);
+    const { groupId: _group, ...connection } = kafkaConnection;
+    return new ThreadedEventPublisher({
+      ...options,
+      connection,
+      script,
+      log: (level, message, fields) => logger[level](message, fields),
     });
   });
   c.bind(TOKENS.ObjectStore).toConstantValue(

@@ -30,6 +30,10 @@ export function realEnv(
     // Kafka is what these suites test; the warehouse has its own (a child process would
     // otherwise pick up any DATABASE_URL in the environment)
     ADX_WAREHOUSE: 'memory',
+    // in process, the service runs from the TypeScript sources, which a worker thread cannot load;
+    // the thread is run by the suites that start the built service (exactly-once, outages,
+    // scale-out's members, sigterm, cli) and by the publisher's conformance suite
+    ADX_PUBLISHER_THREAD: 'false',
     ...overrides,
   };
 }
