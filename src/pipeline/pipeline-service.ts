@@ -51,6 +51,13 @@ export class PipelineService {
   /** aborted by stop(): a unit of work waiting out an outage gives up, uncommitted */
   private readonly stopping = new AbortController();
   private readonly idle: IdleInputs;
+  /**
+   * the first unit of work that failed. Its events are decided into the in-memory state but not
+   * committed, so no later unit may commit on top of that state: a snapshot it took would hold
+   * them while the failed unit's positions stay behind, and a replay would then drop them as
+   * duplicates. Units of the same group queued behind it (another topic's batch) fail too.
+   */
+  private failure: { readonly error: unknown } | undefined;
   readonly totals: BatchCounts = emptyCounts();
   batches = 0;
 
@@ -134,8 +141,9 @@ export class PipelineService {
   }
 
   private async handle(batch: Parameters<BatchPipeline['handle']>[0]): Promise<BatchResult> {
+    if (this.failure) throw this.failure.error;
     this.idle.delivered(batch.topic, batch.partition);
-    const result = await (this.pipeline as BatchPipeline).handle(batch);
+    const result = await this.failing(() => (this.pipeline as BatchPipeline).handle(batch));
     if (result.fenced) return 'lost';
     const { outcome } = result;
     addCounts(this.totals, outcome.counts);
@@ -165,13 +173,10 @@ export class PipelineService {
     partition: number,
     inputs: Parameters<IdleInputs['markIdle']>[0],
   ): Promise<void> {
-    if (!this.owned?.has(partition) || this.statusValue !== 'running') return;
+    if (!this.owned?.has(partition) || this.statusValue !== 'running' || this.failure) return;
     const topics = inputs.filter((i) => i.partition === partition).map((i) => i.topic);
-    const result = await pipeline.markIdle(
-      partition,
-      topics,
-      `idle-${partition}-${this.deps.clock.now()}`,
-    );
+    const id = `idle-${partition}-${this.deps.clock.now()}`;
+    const result = await this.failing(() => pipeline.markIdle(partition, topics, id));
     if (result.fenced || result.outcome.events.length === 0) return;
     addCounts(this.totals, result.outcome.counts);
     if (result.outcome.attributions.length > 0) this.refresher?.loaded();
@@ -180,6 +185,16 @@ export class PipelineService {
       topics: topics.join(','),
       released: result.outcome.attributions.length,
     });
+  }
+
+  /** a unit of work, remembered as the service's failure when it fails */
+  private async failing<T>(unit: () => Promise<T>): Promise<T> {
+    try {
+      return await unit();
+    } catch (error) {
+      this.failure ??= { error };
+      throw error;
+    }
   }
 
   /** resolves when the source is exhausted (bounded) or stopped; rejects when the pipeline failed */

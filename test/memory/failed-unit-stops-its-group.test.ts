@@ -1,0 +1,127 @@
+/**
+ * A unit of work that fails leaves its events decided into the in-memory state but not
+ * committed. A unit of the same group queued behind it (another topic's batch, delivered while the
+ * first was in flight) must not commit on top of that state: a snapshot it took would hold the
+ * failed unit's events while that unit's positions stay behind, and the replay after a restart
+ * would then drop them as duplicates. Here an impressions batch fails for good in its publish,
+ * with a clicks batch of the same group queued behind it: neither may leave anything committed.
+ */
+import type { AdEvent } from '../../domain';
+import {
+  TOKENS,
+  type AssignmentListener,
+  type BatchHandler,
+  type DeadLetter,
+  type EventPublisher,
+  type EventSource,
+  type RawRecord,
+  type SourceBatch,
+  type StateStore,
+  type Warehouse,
+} from '../../ports';
+import { loadConfig } from '../../src/config/config';
+import { registerContracts } from '../../src/contracts/register-contracts';
+import { buildContainer, SERVICE } from '../../src/container/container';
+import type { PipelineService } from '../../src/pipeline/pipeline-service';
+import { partitionForKey } from '../../src/simulator/partitioner';
+import { createSimulator } from '../../src/simulator/simulator';
+import { HEAVY_TEST_MS } from '../support/timeouts';
+
+/** hands the group's two batches over at once, as kafkajs does with partitionsConsumedConcurrently */
+class BothAtOnce implements EventSource {
+  handled: PromiseSettledResult<unknown>[] = [];
+  constructor(private readonly batches: readonly SourceBatch[]) {}
+  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
+    await assignment.assigned([0]);
+    this.handled = await Promise.allSettled(this.batches.map((b) => handler(b)));
+    // as the Kafka source does: a handler that failed ends run() with its error
+    const failed = this.handled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+  async commit(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async lag(): Promise<ReadonlyMap<string, number>> {
+    return new Map();
+  }
+}
+
+class ImpressionsRefused implements EventPublisher {
+  adEvents: AdEvent[] = [];
+  async publishAdEvents(events: readonly AdEvent[]): Promise<void> {
+    if (events.some((e) => e.eventType === 'impression'))
+      throw new TypeError('ad_events refused the impressions');
+    this.adEvents.push(...events);
+  }
+  async publishDeadLetters(_letters: readonly DeadLetter[]): Promise<void> {}
+}
+
+function batchOf(topic: 'impressions' | 'clicks', count: number): SourceBatch {
+  const simulator = createSimulator({
+    seed: 3,
+    startTime: Date.now() - 3_600_000,
+    // bid requests are drawn too, and skipped: any ids frame them
+    bidRequestSchemaIds: { v1: 1, v2: 2 },
+  });
+  const records: RawRecord[] = [];
+  for (const r of simulator.take(20_000)) {
+    if (r.topic !== topic || partitionForKey(r.key, 3) !== 0) continue;
+    records.push({
+      topic,
+      partition: 0,
+      offset: String(records.length),
+      key: Buffer.from(r.key),
+      value: r.value,
+      headers: r.headers ?? {},
+      timestamp: String(Date.now()),
+    });
+    if (records.length === count) break;
+  }
+  const last = String(records.length - 1);
+  return {
+    id: `${topic}-0-0-${last}`,
+    topic,
+    kind: topic === 'impressions' ? 'impression' : 'click_or_conversion',
+    partition: 0,
+    firstOffset: '0',
+    lastOffset: last,
+    records,
+  };
+}
+
+it(
+  'a failed unit of work ends the service and the units of its group queued behind it commit nothing',
+  async () => {
+    const config = loadConfig({
+      ADX_HTTP_PORT: '0',
+      ADX_WAREHOUSE: 'memory',
+      ADX_PROGRESS_INTERVAL: '1h',
+      ADX_IDLE_TIMEOUT: '1h',
+      // every unit a snapshot: the commit that would carry the failed unit's events
+      ADX_SNAPSHOT_EVERY: '1',
+      ADX_SNAPSHOT_LOG_RATIO: '0',
+    });
+    const container = await buildContainer(config);
+    const impressions = batchOf('impressions', 50);
+    const clicks = batchOf('clicks', 20);
+    expect(clicks.records.length).toBe(20);
+    const source = new BothAtOnce([impressions, clicks]);
+    const publisher = new ImpressionsRefused();
+    (await container.rebind(TOKENS.EventSource)).toConstantValue(source);
+    (await container.rebind(TOKENS.EventPublisher)).toConstantValue(publisher);
+    await registerContracts(container.get(TOKENS.SchemaRegistry), config.topics);
+    const service = container.get<PipelineService>(SERVICE);
+
+    await service.start();
+    await expect(service.finished()).rejects.toThrow('ad_events refused the impressions');
+
+    // the clicks unit failed with the first unit's error instead of running
+    expect(source.handled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(publisher.adEvents).toEqual([]);
+    const stored = await container.get<StateStore>(TOKENS.StateStore).readState(0);
+    expect(stored.log.entries).toEqual([]);
+    expect(stored.snapshot).toBeUndefined();
+    const warehouse = container.get<Warehouse>(TOKENS.Warehouse);
+    expect((await warehouse.campaignMetrics({})).every((m) => m.clicks === 0)).toBe(true);
+  },
+  HEAVY_TEST_MS,
+);
