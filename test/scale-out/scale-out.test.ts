@@ -144,11 +144,19 @@ describe('three instances in one group, members killed and restarted mid-run', (
           S3_BUCKET: `${bucket}-single`,
           ADX_WAREHOUSE: 'postgres',
           ADX_LOG_FORMAT: 'json',
+          // in process, from the TypeScript sources: a worker thread could not load them
+          ADX_PUBLISHER_THREAD: 'false',
         }),
       ),
     );
     const singleCaughtUp = await caughtUpCheck(single.db, kafka, topics);
-    await waitFor('the single instance to read everything', singleCaughtUp, 600_000);
+    // a single instance that fails (or returns) ends the wait with its reason, not a timeout
+    await Promise.race([
+      waitFor('the single instance to read everything', singleCaughtUp, 600_000),
+      alone.result.then(() => {
+        throw new Error('the single instance returned before it read everything');
+      }),
+    ]);
     await waitFor('the single instance to credit everything', () => attributed(single.db), 120_000);
     await alone.stop();
   }, 1_500_000);
