@@ -41,10 +41,21 @@ export function encodeConfluentAvro(schemaId: number, type: Type, value: unknown
 /** An Avro body already encoded, behind the Confluent header (magic byte, schema id). */
 export function frameConfluentAvro(schemaId: number, body: Buffer): Buffer {
   const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  framed.writeUInt8(MAGIC_BYTE, 0);
-  framed.writeInt32BE(schemaId, 1);
-  body.copy(framed, HEADER_BYTES);
+  writeConfluentAvro(framed, 0, schemaId, body);
   return framed;
+}
+
+/** Writes the framed value at `at` in `target` (HEADER_BYTES + body.length bytes); returns its end. */
+export function writeConfluentAvro(
+  target: Buffer,
+  at: number,
+  schemaId: number,
+  body: Buffer,
+): number {
+  target.writeUInt8(MAGIC_BYTE, at);
+  target.writeInt32BE(schemaId, at + 1);
+  body.copy(target, at + HEADER_BYTES);
+  return at + HEADER_BYTES + body.length;
 }
 
 /** avsc declares its Resolver class without exporting it. */

@@ -2,7 +2,7 @@ import type { Type } from 'avsc';
 import type { Message } from 'kafkajs';
 import type { AdEvent } from '../../domain';
 import type { DeadLetter } from '../../ports';
-import { HEADER_BYTES, MAGIC_BYTE } from '../codecs/confluent-avro';
+import { HEADER_BYTES, writeConfluentAvro } from '../codecs/confluent-avro';
 import { deadLetterEnvelope } from '../dead-letter/envelope';
 import { adEventBody, adEventValue } from './ad-event-record';
 
@@ -64,11 +64,7 @@ export function packAdEvents(schema: AdEventSchema, events: readonly AdEvent[]):
   const ends = new Uint32Array(events.length);
   let at = 0;
   for (let i = 0; i < bodies.length; i++) {
-    const b = bodies[i] as Buffer;
-    values[at] = MAGIC_BYTE;
-    values.writeInt32BE(schema.id, at + 1);
-    b.copy(values, at + HEADER_BYTES);
-    at += HEADER_BYTES + b.length;
+    at = writeConfluentAvro(values, at, schema.id, bodies[i] as Buffer);
     ends[i] = at;
   }
   return { keys, values, ends };
