@@ -1,13 +1,15 @@
 /**
  * The other half of kafkajs's share: the service publishes every accepted event to ad_events, so
  * the same messages (read back from the run's ad_events topic) are produced again to a scratch
- * topic by a kafkajs producer with the publisher's settings, in sends of the service's batch size,
- * doing nothing else. Its CPU per record is what publishing alone costs the service's process.
+ * topic by the publisher's own producer (BoundedProducer: its settings, and its cut of a send below
+ * the broker's message.max.bytes, without which a batch of 10,000 is refused), in sends of the
+ * service's batch size, doing nothing else. Its CPU per record is what publishing alone costs the
+ * service's process.
  * At most REPLAYED messages are replayed: enough for the figure, and a 5M run's would not fit the
  * bench's heap.
  */
 import type { Kafka, Message } from 'kafkajs';
-import { keyHashPartitioner } from '../../adapters/kafka/key-hash-partitioner';
+import { BoundedProducer } from '../../adapters/kafka/bounded-producer';
 import { ensureTopics } from '../../adapters/kafka/kafka-topics';
 import { topicEnds, type Ends } from './bare-consumer';
 
@@ -63,27 +65,16 @@ export async function bareProduce(
   const ends = await topicEnds(kafka, [from]);
   const messages = (await readTopic(kafka, from, ends, groupId, REPLAYED)).slice(0, REPLAYED);
   await ensureTopics(kafka, [{ topic: to, partitions: ends.size }]);
-  // KafkaEventPublisher's producer settings
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 5,
-    allowAutoTopicCreation: false,
-    createPartitioner: keyHashPartitioner,
-  });
-  await producer.connect();
+  const producer = new BoundedProducer(kafka);
   try {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     for (let i = 0; i < messages.length; i += messagesPerSend)
-      await producer.send({
-        topic: to,
-        acks: -1,
-        messages: messages.slice(i, i + messagesPerSend),
-      });
+      await producer.send(to, messages.slice(i, i + messagesPerSend));
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     return { records: messages.length, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
