@@ -3,8 +3,10 @@
  * attribute) on pre-generated simulated records, in one process, no I/O. Prints one JSON line.
  *   BENCH_EVENTS (default 1,000,000), BENCH_BATCH (default 2,000)
  *   BENCH_PROFILE=1: also samples the measured loop (not the generation before it) with V8's
- *   profiler and prints where its time goes, by area and by function, to stderr
+ *   profiler and prints where its time goes, by area and by function, to stderr;
+ *   BENCH_PROFILE_OUT=file.cpuprofile keeps that profile for DevTools or profile-summary
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { HmacPseudonymizer } from '../adapters/crypto/hmac-pseudonymizer';
 import { createBidRequestDecoder } from '../adapters/codecs/bid-request-avro';
@@ -108,8 +110,12 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  if (stopProfiler)
-    process.stderr.write(formatSummary(summarizeCpuProfiles([await stopProfiler()])));
+  if (stopProfiler) {
+    const profile = await stopProfiler();
+    if (process.env.BENCH_PROFILE_OUT)
+      writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
+    process.stderr.write(formatSummary(summarizeCpuProfiles([profile])));
+  }
   // CPU time (user + system) varies far less than wall time on a busy machine
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
