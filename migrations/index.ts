@@ -9,6 +9,7 @@ import * as partitionState from './007_partition_state';
 import * as leastPrivilege from './008_least_privilege';
 import * as aggregateRefresh from './009_aggregate_refresh';
 import * as incrementalAggregates from './010_incremental_aggregates';
+import * as stateBodiesUncompressed from './011_state_bodies_uncompressed';
 
 /**
  * The warehouse migrations, listed here instead of discovered on disk: the same list works from
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '008_least_privilege', migration: leastPrivilege },
   { name: '009_aggregate_refresh', migration: aggregateRefresh },
   { name: '010_incremental_aggregates', migration: incrementalAggregates },
+  { name: '011_state_bodies_uncompressed', migration: stateBodiesUncompressed },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -80,6 +80,17 @@ const CAMPAIGN_VIEWS = ['mv_campaign_daily', 'mv_campaign_hourly'];
 /** 005's audit views, there from 005 on */
 const AUDIT_VIEWS = ['audit_batch', 'audit_conservation', 'audit_dataset'];
 
+/** how Postgres stores the state store's bodies: 'e' out of line as they are, 'x' compressed */
+async function bodyStorage(knex: Knex): Promise<Record<string, string>> {
+  const { rows } = await knex.raw<{ rows: { relname: string; attstorage: string }[] }>(
+    `SELECT c.relname, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = current_schema()::regnamespace AND a.attname = 'body'
+       AND c.relname IN ('partition_changelog', 'partition_snapshot_chunk') ORDER BY c.relname`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.relname, r.attstorage]));
+}
+const BODIES_AS_THEY_ARE = { partition_changelog: 'e', partition_snapshot_chunk: 'e' };
+
 async function columnsOf(knex: Knex, table: string): Promise<string[]> {
   const { rows } = await knex.raw<{ rows: { column_name: string }[] }>(
     `SELECT column_name FROM information_schema.columns
@@ -104,6 +115,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       materialized: [],
     });
     expect(await applyFunctions(harness.knex)).toBe(1);
+    expect(await bodyStorage(harness.knex)).toEqual(BODIES_AS_THEY_ARE);
     expect(await migrateUp(harness.knex)).toEqual([]);
   });
 
@@ -123,6 +135,11 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       'SELECT current_user AS user',
     );
     const migrator = rows[0]!.user;
+    expect(await migrateDown(harness.knex)).toEqual(['011_state_bodies_uncompressed']);
+    expect(await bodyStorage(harness.knex)).toEqual({
+      partition_changelog: 'x',
+      partition_snapshot_chunk: 'x',
+    });
     expect(await migrateDown(harness.knex)).toEqual(['010_incremental_aggregates']);
     // 009's materialized views and the loader's refresh function are back
     expect(await relations(harness.knex)).toMatchObject({
@@ -156,6 +173,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
         '008_least_privilege',
         '009_aggregate_refresh',
         '010_incremental_aggregates',
+        '011_state_bodies_uncompressed',
       ],
     });
     expect(await migrateDown(harness.knex, { all: true })).toEqual(ALL.slice(0, 3).reverse());
@@ -167,9 +185,11 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect(await viewOwners(harness.knex)).toEqual([]);
     expect(await refreshFunctions(harness.knex)).toBe(0);
     expect(await applyFunctions(harness.knex)).toBe(1);
+    expect(await bodyStorage(harness.knex)).toEqual(BODIES_AS_THEY_ARE);
   });
 
   it('007 takes the views back where an earlier 004 had given them to adx_loader', async () => {
+    expect(await migrateDown(harness.knex)).toEqual(['011_state_bodies_uncompressed']);
     expect(await migrateDown(harness.knex)).toEqual(['010_incremental_aggregates']);
     expect(await migrateDown(harness.knex)).toEqual(['009_aggregate_refresh']);
     expect(await migrateDown(harness.knex)).toEqual(['008_least_privilege']);
@@ -188,6 +208,7 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     expect(await migrateUp(harness.knex)).toEqual([
       '009_aggregate_refresh',
       '010_incremental_aggregates',
+      '011_state_bodies_uncompressed',
     ]);
   });
 });
