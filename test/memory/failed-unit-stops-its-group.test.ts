@@ -14,7 +14,6 @@ import {
   type DeadLetter,
   type EventPublisher,
   type EventSource,
-  type RawRecord,
   type SourceBatch,
   type StateStore,
   type Warehouse,
@@ -23,8 +22,7 @@ import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
 import { buildContainer, SERVICE } from '../../src/container/container';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
-import { partitionForKey } from '../../src/simulator/partitioner';
-import { createSimulator } from '../../src/simulator/simulator';
+import { simulatedBatch } from '../support/source-batch';
 import { HEAVY_TEST_MS } from '../support/timeouts';
 
 /** hands the group's two batches over at once, as kafkajs does with partitionsConsumedConcurrently */
@@ -55,39 +53,6 @@ class ImpressionsRefused implements EventPublisher {
   async publishDeadLetters(_letters: readonly DeadLetter[]): Promise<void> {}
 }
 
-function batchOf(topic: 'impressions' | 'clicks', count: number): SourceBatch {
-  const simulator = createSimulator({
-    seed: 3,
-    startTime: Date.now() - 3_600_000,
-    // bid requests are drawn too, and skipped: any ids frame them
-    bidRequestSchemaIds: { v1: 1, v2: 2 },
-  });
-  const records: RawRecord[] = [];
-  for (const r of simulator.take(20_000)) {
-    if (r.topic !== topic || partitionForKey(r.key, 3) !== 0) continue;
-    records.push({
-      topic,
-      partition: 0,
-      offset: String(records.length),
-      key: Buffer.from(r.key),
-      value: r.value,
-      headers: r.headers ?? {},
-      timestamp: String(Date.now()),
-    });
-    if (records.length === count) break;
-  }
-  const last = String(records.length - 1);
-  return {
-    id: `${topic}-0-0-${last}`,
-    topic,
-    kind: topic === 'impressions' ? 'impression' : 'click_or_conversion',
-    partition: 0,
-    firstOffset: '0',
-    lastOffset: last,
-    records,
-  };
-}
-
 it(
   'a failed unit of work ends the service and the units of its group queued behind it commit nothing',
   async () => {
@@ -101,8 +66,8 @@ it(
       ADX_SNAPSHOT_LOG_RATIO: '0',
     });
     const container = await buildContainer(config);
-    const impressions = batchOf('impressions', 50);
-    const clicks = batchOf('clicks', 20);
+    const impressions = simulatedBatch('impressions', 50);
+    const clicks = simulatedBatch('clicks', 20);
     expect(clicks.records.length).toBe(20);
     const source = new BothAtOnce([impressions, clicks]);
     const publisher = new ImpressionsRefused();
