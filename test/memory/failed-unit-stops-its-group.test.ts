@@ -9,12 +9,8 @@
 import type { AdEvent } from '../../domain';
 import {
   TOKENS,
-  type AssignmentListener,
-  type BatchHandler,
   type DeadLetter,
   type EventPublisher,
-  type EventSource,
-  type SourceBatch,
   type StateStore,
   type Warehouse,
 } from '../../ports';
@@ -22,26 +18,9 @@ import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
 import { buildContainer, SERVICE } from '../../src/container/container';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
+import { GroupZeroSource } from '../support/group-zero-source';
 import { simulatedBatch } from '../support/source-batch';
 import { HEAVY_TEST_MS } from '../support/timeouts';
-
-/** hands the group's two batches over at once, as kafkajs does with partitionsConsumedConcurrently */
-class BothAtOnce implements EventSource {
-  handled: PromiseSettledResult<unknown>[] = [];
-  constructor(private readonly batches: readonly SourceBatch[]) {}
-  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
-    await assignment.assigned([0]);
-    this.handled = await Promise.allSettled(this.batches.map((b) => handler(b)));
-    // as the Kafka source does: a handler that failed ends run() with its error
-    const failed = this.handled.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  }
-  async commit(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async lag(): Promise<ReadonlyMap<string, number>> {
-    return new Map();
-  }
-}
 
 class ImpressionsRefused implements EventPublisher {
   adEvents: AdEvent[] = [];
@@ -69,7 +48,7 @@ it(
     const impressions = simulatedBatch('impressions', 50);
     const clicks = simulatedBatch('clicks', 20);
     expect(clicks.records.length).toBe(20);
-    const source = new BothAtOnce([impressions, clicks]);
+    const source = new GroupZeroSource([impressions, clicks]);
     const publisher = new ImpressionsRefused();
     (await container.rebind(TOKENS.EventSource)).toConstantValue(source);
     (await container.rebind(TOKENS.EventPublisher)).toConstantValue(publisher);

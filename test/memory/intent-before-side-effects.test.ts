@@ -7,11 +7,8 @@
 import type { AdEvent } from '../../domain';
 import {
   TOKENS,
-  type AssignmentListener,
-  type BatchHandler,
   type DeadLetter,
   type EventPublisher,
-  type EventSource,
   type ObjectStore,
   type RecordDecoder,
   type SourceBatch,
@@ -21,21 +18,9 @@ import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
 import { buildContainer, SERVICE } from '../../src/container/container';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
+import { GroupZeroSource } from '../support/group-zero-source';
 import { simulatedBatch } from '../support/source-batch';
 import { HEAVY_TEST_MS } from '../support/timeouts';
-
-class OneBatch implements EventSource {
-  constructor(private readonly batch: SourceBatch) {}
-  async run(handler: BatchHandler, assignment: AssignmentListener): Promise<void> {
-    await assignment.assigned([0]);
-    await handler(this.batch);
-  }
-  async commit(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async lag(): Promise<ReadonlyMap<string, number>> {
-    return new Map();
-  }
-}
 
 class CountingPublisher implements EventPublisher {
   adEvents: AdEvent[] = [];
@@ -71,7 +56,7 @@ it(
     const container = await buildContainer(config);
     const batch = simulatedBatch('impressions', 40);
     const publisher = new CountingPublisher();
-    (await container.rebind(TOKENS.EventSource)).toConstantValue(new OneBatch(batch));
+    (await container.rebind(TOKENS.EventSource)).toConstantValue(new GroupZeroSource([batch]));
     (await container.rebind(TOKENS.EventPublisher)).toConstantValue(publisher);
 
     let releaseIntent!: () => void;
