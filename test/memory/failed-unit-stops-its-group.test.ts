@@ -14,11 +14,11 @@ import {
   type StateStore,
   type Warehouse,
 } from '../../ports';
-import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
-import { buildContainer, SERVICE } from '../../src/container/container';
+import { SERVICE } from '../../src/container/container';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
 import { GroupZeroSource } from '../support/group-zero-source';
+import { quietMemoryContainer } from '../support/quiet-memory-container';
 import { simulatedBatch } from '../support/source-batch';
 import { HEAVY_TEST_MS } from '../support/timeouts';
 
@@ -35,16 +35,11 @@ class ImpressionsRefused implements EventPublisher {
 it(
   'a failed unit of work ends the service and the units of its group queued behind it commit nothing',
   async () => {
-    const config = loadConfig({
-      ADX_HTTP_PORT: '0',
-      ADX_WAREHOUSE: 'memory',
-      ADX_PROGRESS_INTERVAL: '1h',
-      ADX_IDLE_TIMEOUT: '1h',
+    const { config, container } = await quietMemoryContainer({
       // every unit a snapshot: the commit that would carry the failed unit's events
       ADX_SNAPSHOT_EVERY: '1',
       ADX_SNAPSHOT_LOG_RATIO: '0',
     });
-    const container = await buildContainer(config);
     const impressions = simulatedBatch('impressions', 50);
     const clicks = simulatedBatch('clicks', 20);
     expect(clicks.records.length).toBe(20);

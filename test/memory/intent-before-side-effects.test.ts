@@ -14,11 +14,11 @@ import {
   type SourceBatch,
   type StateStore,
 } from '../../ports';
-import { loadConfig } from '../../src/config/config';
 import { registerContracts } from '../../src/contracts/register-contracts';
-import { buildContainer, SERVICE } from '../../src/container/container';
+import { SERVICE } from '../../src/container/container';
 import type { PipelineService } from '../../src/pipeline/pipeline-service';
 import { GroupZeroSource } from '../support/group-zero-source';
+import { quietMemoryContainer } from '../support/quiet-memory-container';
 import { simulatedBatch } from '../support/source-batch';
 import { HEAVY_TEST_MS } from '../support/timeouts';
 
@@ -47,13 +47,7 @@ function withMethod<T extends object, K extends keyof T>(target: T, name: K, met
 it(
   'decodes and decides while the intent is written, and starts no side effect before it is',
   async () => {
-    const config = loadConfig({
-      ADX_HTTP_PORT: '0',
-      ADX_WAREHOUSE: 'memory',
-      ADX_PROGRESS_INTERVAL: '1h',
-      ADX_IDLE_TIMEOUT: '1h',
-    });
-    const container = await buildContainer(config);
+    const { config, container } = await quietMemoryContainer();
     const batch = simulatedBatch('impressions', 40);
     const publisher = new CountingPublisher();
     (await container.rebind(TOKENS.EventSource)).toConstantValue(new GroupZeroSource([batch]));
