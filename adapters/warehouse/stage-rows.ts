@@ -72,14 +72,17 @@ function csvCell(value: Cell): string {
   return String(value);
 }
 
-/** One row as a line of COPY's CSV (concatenated: no array of cells per row). */
+/**
+ * One row as a line of COPY's CSV, its cells joined from an array. Built with `+=` instead, a line
+ * is a rope of about 45 pieces, and encodedOnce keeps it from the decision to the load: those
+ * pieces were the scavenger's to copy and COPY's to flatten. In a 500k bench:e2e profile of the
+ * main thread, turning chunks of ropes into bytes took 1.3 s (0.07 s joined) and GC 5.1 s (2.4).
+ */
 export function stageLine<Row>(row: Row, columns: readonly StageColumn<Row>[]): string {
-  let line = '';
-  for (let i = 0; i < columns.length; i++) {
-    if (i > 0) line += ',';
-    line += csvCell((columns[i] as StageColumn<Row>).value(row));
-  }
-  return `${line}\n`;
+  const cells = new Array<string>(columns.length);
+  for (let i = 0; i < columns.length; i++)
+    cells[i] = csvCell((columns[i] as StageColumn<Row>).value(row));
+  return `${cells.join(',')}\n`;
 }
 
 /**
@@ -105,11 +108,11 @@ export function* csvChunks<Row>(
     columns === (EVENT_STAGE_COLUMNS as readonly StageColumn<unknown>[])
       ? (eventStageLine as unknown as (row: Row) => string)
       : (row: Row) => stageLine(row, columns);
-  for (let start = 0; start < rows.length; start += rowsPerChunk) {
-    let chunk = '';
-    for (const row of rows.slice(start, start + rowsPerChunk)) chunk += line(row);
-    yield chunk;
-  }
+  for (let start = 0; start < rows.length; start += rowsPerChunk)
+    yield rows
+      .slice(start, start + rowsPerChunk)
+      .map(line)
+      .join('');
 }
 
 /** A session-local table for one load's rows, gone at the end of the transaction. */
