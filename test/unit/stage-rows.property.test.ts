@@ -21,7 +21,11 @@ const COLUMNS: readonly StageColumn<Row>[] = [
 
 const rows = fc.array(
   fc.record({
-    text: fc.string({ unit: 'grapheme', maxLength: 12 }),
+    // what CSV must escape (quotes, separators, line ends), often, beside any text at all
+    text: fc.oneof(
+      fc.string({ unit: fc.constantFrom('"', ',', '\n', '\r', ' ', 'a', '\\'), maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+    ),
     count: fc.option(fc.integer(), { nil: undefined }),
     flag: fc.boolean(),
   }),
