@@ -79,10 +79,7 @@ function csvCell(value: Cell): string {
  * main thread, turning chunks of ropes into bytes took 1.3 s (0.07 s joined) and GC 5.1 s (2.4).
  */
 export function stageLine<Row>(row: Row, columns: readonly StageColumn<Row>[]): string {
-  const cells = new Array<string>(columns.length);
-  for (let i = 0; i < columns.length; i++)
-    cells[i] = csvCell((columns[i] as StageColumn<Row>).value(row));
-  return `${cells.join(',')}\n`;
+  return `${columns.map((c) => csvCell(c.value(row))).join(',')}\n`;
 }
 
 /**
