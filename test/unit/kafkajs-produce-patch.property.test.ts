@@ -8,6 +8,7 @@ import {
   type ProduceRequestArgs,
   type ProducedMessage,
 } from '../support/kafkajs-produce-reference';
+import { healthyPartitions } from '../support/kafka-partition-metadata';
 
 const DATE_NOW = 1_764_000_000_000;
 
@@ -116,20 +117,13 @@ describe('the kafkajs produce patch', () => {
         fc.integer({ min: 1, max: 12 }),
         (ids, partitions) => {
           const messages = ids.map((id) => ({ key: String(id), value: null }));
-          const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-            partitionErrorCode: 0,
-            partitionId,
-            leader: 1,
-            replicas: [1],
-            isr: [1],
-          }));
           const partitioner = ({ message }: { message: ProducedMessage }): number =>
             Number(message.key) % partitions;
           const expected: Record<string, ProducedMessage[]> = {};
           for (const m of messages) (expected[partitioner({ message: m })] ??= []).push(m);
           const grouped = groupMessagesPerPartition({
             topic: 't',
-            partitionMetadata,
+            partitionMetadata: healthyPartitions(partitions),
             messages,
             partitioner,
           });

@@ -1,21 +1,13 @@
 import fc from 'fast-check';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { keyHashPartitioner, murmur2 } from '../../adapters/kafka/key-hash-partitioner';
+import { healthyPartitions } from '../support/kafka-partition-metadata';
 
 // kafkajs's own implementation: the reference this one must equal bit for bit
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
   key: Buffer | string,
 ) => number;
-
-const metadata = (partitions: number): PartitionMetadata[] =>
-  Array.from({ length: partitions }, (_, partitionId) => ({
-    partitionErrorCode: 0,
-    partitionId,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
 
 describe('keyHashPartitioner', () => {
   it('hashes like kafkajs (and the Java client) for any bytes', () => {
@@ -51,7 +43,7 @@ describe('keyHashPartitioner', () => {
         (key, partitions, partition) => {
           const args = {
             topic: 'ad_events',
-            partitionMetadata: metadata(partitions),
+            partitionMetadata: healthyPartitions(partitions),
             message: { key, value: null, ...(partition !== undefined ? { partition } : {}) },
           };
           expect(ours(args)).toBe(theirs(args));
@@ -61,7 +53,7 @@ describe('keyHashPartitioner', () => {
     );
     const unkeyed = {
       topic: 't',
-      partitionMetadata: metadata(4),
+      partitionMetadata: healthyPartitions(4),
       message: { key: null, value: 'x' },
     };
     expect(ours(unkeyed)).toBeGreaterThanOrEqual(0);
