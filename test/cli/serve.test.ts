@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,15 @@ describe('adx serve', () => {
     expect(r.stderr).toMatch(
       new RegExp(` done .* pendingClicks=${clicks} pendingConversions=${conversions} `),
     );
+  }, 180_000);
+
+  it('keeps PGlite of a bounded run in a temporary directory, named in the log and removed at exit', async () => {
+    const r = await adx(['serve', '--events', '3000', '--seed', '4'], quiet);
+    expect(r.code).toBe(0);
+    const dir = /warehouse=PGlite in (\S+) \(temporary, removed at exit\)/.exec(r.stderr)?.[1];
+    expect(dir?.startsWith(join(tmpdir(), 'adx-embedded-'))).toBe(true);
+    expect(existsSync(dir as string)).toBe(false);
+    expect(r.stdout).toMatch(/^TOTAL\s+\d+/m);
   }, 180_000);
 
   it('--json prints the campaigns and the attributions as one JSON document', async () => {
