@@ -5,6 +5,7 @@ import type { Container } from 'inversify';
 import type { MemoryBus } from '../../adapters/memory/memory-bus';
 import { TOKENS, type Logger, type Metrics, type Warehouse } from '../../ports';
 import type { CampaignMetrics } from '../../ports';
+import { ConfigError } from '../config/config-error';
 import type { AppConfig } from '../config/config';
 import { registerContracts } from '../contracts/register-contracts';
 import { buildContainer, EMBEDDED, SERVICE, STORAGE } from '../container/container';
@@ -88,7 +89,16 @@ async function scratchWarehouse(
 ): Promise<{ config: AppConfig; dir: string } | undefined> {
   const { warehouse } = config;
   if (warehouse.kind !== 'pglite' || warehouse.pgliteDir !== undefined) return;
-  const dir = await mkdtemp(join(tmpdir(), 'adx-embedded-'));
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'adx-embedded-'));
+  } catch (error) {
+    throw new ConfigError(
+      `TMPDIR=${tmpdir()}: cannot create the embedded warehouse's temporary directory there ` +
+        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ` +
+        'Set TMPDIR to a writable directory, or ADX_PGLITE_DIR to keep the database in one.',
+    );
+  }
   return { dir, config: { ...config, warehouse: { ...warehouse, pgliteDir: dir } } };
 }
 

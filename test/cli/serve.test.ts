@@ -171,6 +171,22 @@ describe('adx serve', () => {
     });
   });
 
+  it('refuses a TMPDIR it cannot create the temporary warehouse in, naming both variables', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'adx-serve-'));
+    try {
+      const missing = join(base, 'gone');
+      const r = await adx(['serve', '--events', '100'], { TMPDIR: missing });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `TMPDIR=${missing}: cannot create the embedded warehouse's temporary directory there (ENOENT)`,
+      );
+      expect(r.stderr).toContain('or ADX_PGLITE_DIR to keep the database in one');
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an ADX_PGLITE_DIR whose parent does not exist, before start-up', async () => {
     const base = mkdtempSync(join(tmpdir(), 'adx-serve-'));
     try {
