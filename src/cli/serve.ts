@@ -20,6 +20,7 @@ import {
   type AttributionSummary,
 } from '../report/attribution-note';
 import { createSimulator, type GroundTruth } from '../simulator/simulator';
+import { messageOf } from './cli-failure';
 
 export interface ServeOptions {
   /** process this many simulated records, print the report and exit */
@@ -95,7 +96,7 @@ async function scratchWarehouse(
   } catch (error) {
     throw new ConfigError(
       `TMPDIR=${tmpdir()}: cannot create the embedded warehouse's temporary directory there ` +
-        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ` +
+        `(${(error as NodeJS.ErrnoException).code ?? messageOf(error)}). ` +
         'Set TMPDIR to a writable directory, or ADX_PGLITE_DIR to keep the database in one.',
     );
   }
