@@ -8,18 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { HmacPseudonymizer } from '../adapters/crypto/hmac-pseudonymizer';
-import { createBidRequestDecoder } from '../adapters/codecs/bid-request-avro';
 import { decodeRecords } from '../adapters/codecs/decode-batch';
-import { MemoryBus } from '../adapters/memory/memory-bus';
-import { MemorySchemaRegistry } from '../adapters/memory/memory-schema-registry';
-import { initialPipelineState, pipelineRules, processBatch, type SourceKind } from '../domain';
-import type { RawRecord } from '../ports';
-import { loadConfig } from '../src/config/config';
-import { registerContracts } from '../src/contracts/register-contracts';
-import { partitionForKey } from '../src/simulator/partitioner';
-import { createSimulator } from '../src/simulator/simulator';
+import { initialPipelineState, pipelineRules, processBatch } from '../domain';
 import { formatSummary, summarizeCpuProfiles, type CpuProfile } from './e2e/profile-summary';
+import { simulatedBatches } from './simulated-batches';
 
 /** V8's sampling profiler around the measured loop only, through the inspector */
 async function startProfiler(): Promise<() => Promise<CpuProfile>> {
@@ -38,45 +30,7 @@ async function startProfiler(): Promise<() => Promise<CpuProfile>> {
 async function main(): Promise<void> {
   const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
   const batchSize = Number(process.env.BENCH_BATCH ?? 2000);
-  const config = loadConfig({});
-  const registry = new MemorySchemaRegistry();
-  const ids = await registerContracts(registry, config.topics);
-  const startTime = Date.now() - 60_000 - events * 5;
-  const simulator = createSimulator({
-    seed: 7,
-    startTime,
-    eventTimeStepMs: 5,
-    partitions: 3,
-    bidRequestSchemaIds: ids.bidRequest,
-  });
-
-  // pre-generate and pre-batch like a consumer would hand them over (one topic-partition each)
-  const bus = new MemoryBus(partitionForKey, 3);
-  const kinds: Record<string, SourceKind> = {
-    impressions: 'impression',
-    clicks: 'click_or_conversion',
-    bid_requests: 'bid_request',
-  };
-  for (const r of simulator.take(events))
-    bus.produce(r.topic, r.key, r.value, r.headers ?? {}, startTime);
-  const batches: { kind: SourceKind; records: RawRecord[] }[] = [];
-  const cursors = new Map<string, number>();
-  for (let progressed = true; progressed;) {
-    progressed = false;
-    for (const topic of Object.keys(kinds)) {
-      for (let p = 0; p < 3; p++) {
-        const from = cursors.get(`${topic}:${p}`) ?? 0;
-        const records = bus.read(topic, p, from, batchSize);
-        if (records.length === 0) continue;
-        cursors.set(`${topic}:${p}`, from + records.length);
-        batches.push({ kind: kinds[topic] as SourceKind, records });
-        progressed = true;
-      }
-    }
-  }
-  const pseudonymizer = new HmacPseudonymizer(Buffer.alloc(32, 7));
-  const schemaById = (id: number) => registry.schemaById(id);
-  const deps = { schemaById, bidRequestDecoder: createBidRequestDecoder(schemaById) };
+  const { batches, decodeDeps: deps, pseudonymizer } = await simulatedBatches(events, batchSize);
   global.gc?.();
 
   let state = initialPipelineState(pipelineRules());
