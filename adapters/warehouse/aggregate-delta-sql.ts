@@ -36,20 +36,23 @@ const CONTRIBUTION: Readonly<Record<EventType, Contribution>> = {
  * One statement: the stage rows of one event type into its fact table (a row already there is
  * skipped), and what the rows it did insert add to the campaign totals, per campaign, hour and
  * day, into `aggregate_delta`, for the next refresh to add (migration 010). Bindings: batch id,
- * event type, batch id. Its rows' `facts` sum to the fact rows inserted.
+ * event type, batch id. Its rows' `facts` sum to the fact rows inserted. A column in `derived`
+ * is computed by its SQL from the stage's columns rather than read from a column of its name.
  */
 export function insertFactsWithDeltaSql(
   type: EventType,
   factTable: string,
   columns: readonly string[],
   stageTable: string,
+  derived: Readonly<Record<string, string>> = {},
 ): string {
   const contribution = CONTRIBUTION[type];
   const returned = ['campaign_id', 'event_time_ms', 'date_key', ...contribution.columns];
+  const selected = columns.map((c) => derived[c] ?? c);
   return `
     WITH inserted AS (
       INSERT INTO ${factTable} (${columns.join(', ')}, batch_id)
-      SELECT ${columns.join(', ')}, ?::text FROM ${stageTable} WHERE event_type = ?
+      SELECT ${selected.join(', ')}, ?::text FROM ${stageTable} WHERE event_type = ?
       ON CONFLICT (event_id) DO NOTHING
       RETURNING ${returned.join(', ')}
     )

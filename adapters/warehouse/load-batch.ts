@@ -4,7 +4,12 @@ import type { LoadResult, WarehouseBatch } from '../../ports';
 import { insertFactsWithDeltaSql } from './aggregate-delta-sql';
 import { copyRowsIn } from './copy-in';
 import { ATTRIBUTION_TABLE, FACT_TABLES, factColumns } from './fact-tables';
-import { ATTRIBUTION_STAGE_COLUMNS, createStageTableSql, EVENT_STAGE_COLUMNS } from './stage-rows';
+import {
+  ATTRIBUTION_STAGE_COLUMNS,
+  createStageTableSql,
+  DERIVED_EVENT_COLUMNS,
+  EVENT_STAGE_COLUMNS,
+} from './stage-rows';
 
 /** The steps of one load, in order; each one runs inside the load's transaction. */
 export type LoadStep = 'claimed' | 'staged' | 'dimensions' | 'facts' | 'attributions' | 'recorded';
@@ -97,7 +102,13 @@ export async function loadBatchInTransaction(
 
 /** The facts of one type, and what they add to the aggregates at the next refresh (010). */
 async function insertFacts(trx: Knex.Transaction, type: EventType, batchId: string) {
-  const sql = insertFactsWithDeltaSql(type, FACT_TABLES[type], factColumns(type), EVENT_STAGE);
+  const sql = insertFactsWithDeltaSql(
+    type,
+    FACT_TABLES[type],
+    factColumns(type),
+    EVENT_STAGE,
+    DERIVED_EVENT_COLUMNS,
+  );
   const result = await trx.raw<{ rows: { facts: string | number }[] }>(sql, [
     batchId,
     type,

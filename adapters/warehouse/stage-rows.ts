@@ -6,7 +6,8 @@ import { dateKey } from './fact-tables';
  * The rows of one load as CSV for COPY into a temporary stage table: one stage for all event types
  * (one COPY per batch, then one INSERT ... SELECT per fact table) and one for attributions.
  * Conventions of COPY's CSV format: an unquoted empty field is NULL, every string is quoted (so an
- * empty string stays a string), booleans are t/f, times are ISO-8601 UTC (exact to the ms).
+ * empty string stays a string), booleans are t/f, times are ISO-8601 UTC (exact to the ms). An
+ * event's own time is not copied in: the fact insert computes it (DERIVED_EVENT_COLUMNS).
  */
 type Cell = string | number | boolean | undefined;
 
@@ -21,7 +22,6 @@ const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 export const EVENT_STAGE_COLUMNS: readonly StageColumn<AdEvent>[] = [
   { name: 'event_type', type: 'text', value: (e) => e.eventType },
   { name: 'event_id', type: 'text', value: (e) => e.eventId },
-  { name: 'event_time', type: 'timestamptz', value: (e) => iso(e.eventTime) },
   { name: 'event_time_ms', type: 'bigint', value: (e) => e.eventTime },
   { name: 'date_key', type: 'integer', value: (e) => dateKey(e.eventTime) },
   { name: 'user_id', type: 'text', value: (e) => e.userId },
@@ -42,6 +42,17 @@ export const EVENT_STAGE_COLUMNS: readonly StageColumn<AdEvent>[] = [
   { name: 'source_format', type: 'text', value: (e) => e.source.format },
   { name: 'schema_id', type: 'integer', value: (e) => e.source.schemaId },
 ];
+
+/**
+ * Fact columns the load computes from the event stage instead of copying them in, as SQL over its
+ * columns. An event's time as timestamptz is its epoch milliseconds added to the epoch: exact
+ * (whole microseconds, an interval with no day or month part, so no time zone enters), and
+ * cheaper than an ISO string per event (about 0.5 µs in node) that COPY then parses again (about
+ * 0.55 µs a row: 2,000 impression rows copied in 4.9 ms with it and 3.7-3.9 ms without).
+ */
+export const DERIVED_EVENT_COLUMNS: Readonly<Record<string, string>> = {
+  event_time: "timestamptz 'epoch' + event_time_ms * interval '1 millisecond'",
+};
 
 export const ATTRIBUTION_STAGE_COLUMNS: readonly StageColumn<Attribution>[] = [
   { name: 'event_type', type: 'text', value: (a) => a.eventType },
