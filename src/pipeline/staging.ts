@@ -69,8 +69,9 @@ function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, 
  * gzip's output buffer for a text: a quarter of its length holds the whole file in one piece
  * (NDJSON of events compresses about 7:1 at level 1), so the pool compresses it in one pass. With
  * zlib's 16 KiB default a 600 KB part took about 7 passes, each a callback on the event loop and a
- * round trip through the pool: 0.65 against 0.45 ms of the loop a part, and 2.8 against 2.4 ms of
- * wall time (300 parts of 1,700 impressions, twice). A file that does not fit takes more passes.
+ * round trip through the pool: in a micro-run of 300 parts of 1,700 impressions, 0.64-0.81 against
+ * 0.43-0.51 ms of the loop a part, 2.6-2.9 against 2.4-2.5 ms of wall time; bench:staging shows
+ * the wall time 3-7% lower. A file that does not fit takes more passes.
  */
 const outputChunkBytes = (text: string): number =>
   Math.min(4 * 1024 * 1024, Math.max(16 * 1024, text.length >> 2));
