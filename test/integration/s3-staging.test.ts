@@ -11,6 +11,7 @@ import { renderAdEventsCsv } from '../../adapters/s3/csv-staging';
 import { S3ObjectStore } from '../../adapters/s3/s3-object-store';
 import { FACT_TABLE, stageBatch, stagingKey } from '../../src/pipeline/staging';
 import { dropBucket, recordRequests, requireS3, testS3Config, uniqueBucket } from '../support/s3';
+import { stagedNdjsonRows } from '../support/staged-ndjson';
 
 const DAY1 = Date.UTC(2026, 10, 25, 23, 59, 59, 999);
 const DAY2 = Date.UTC(2026, 10, 26, 0, 0, 0, 0);
@@ -63,12 +64,7 @@ const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 async function readNdjson(key: string): Promise<unknown[]> {
   const stored = await store.get(key);
   if (!stored) throw new Error(`${key} is not in the bucket`);
-  const text = gunzipSync(stored.body).toString('utf8');
-  expect(text.endsWith('\n')).toBe(true);
-  return text
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => JSON.parse(line) as unknown);
+  return stagedNdjsonRows(stored.body);
 }
 
 beforeAll(async () => {

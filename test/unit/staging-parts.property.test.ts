@@ -5,11 +5,11 @@
  * (a quarter of the text) and takes several passes through zlib.
  */
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { MemoryObjectStore } from '../../adapters/memory/memory-object-store';
 import { EVENT_TYPES, utcDayOf, type AdEvent } from '../../domain';
 import { FACT_TABLE, stageBatch, stagingKey } from '../../src/pipeline/staging';
+import { stagedNdjsonRows } from '../support/staged-ndjson';
 
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2026, 10, 25, 12);
@@ -35,12 +35,7 @@ const adEvent = fc
 async function stagedLines(store: MemoryObjectStore, key: string): Promise<unknown[]> {
   const object = await store.get(key);
   if (!object) throw new Error(`${key} was not staged`);
-  const text = gunzipSync(object.body).toString('utf8');
-  expect(text.endsWith('\n')).toBe(true);
-  return text
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => JSON.parse(line) as unknown);
+  return stagedNdjsonRows(object.body);
 }
 
 describe('stageBatch parts', () => {
